@@ -1,0 +1,42 @@
+"""Flask application factory: one CaseService per app, shared by the API and the pages."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, jsonify
+from sqlalchemy import text
+
+from service.cases import CaseService
+from service.clock import Clock
+from service.db import database_url, make_engine, make_sessionmaker
+
+
+def create_app(config: dict[str, Any] | None = None, service: CaseService | None = None) -> Flask:
+    app = Flask(__name__, template_folder="../templates")
+    app.config.update(
+        SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-secret-change-me"),
+        DATABASE_URL=database_url(),
+        MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)),
+    )
+    app.config.update(config or {})
+    if service is None:
+        engine = make_engine(app.config["DATABASE_URL"])
+        service = CaseService(make_sessionmaker(engine), Clock())
+    app.extensions["case_service"] = service
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify(status="ok")
+
+    @app.get("/readyz")
+    def readyz():
+        try:
+            with service.sessions() as session:
+                session.execute(text("SELECT 1"))
+        except Exception as exc:  # readiness must answer, whatever the database says
+            return jsonify(status="unavailable", reason=str(exc.__class__.__name__)), 503
+        return jsonify(status="ready")
+
+    return app

@@ -1,0 +1,447 @@
+"""The case service: filing, completing tasks and firing timers, one transaction each.
+
+Every change to a case goes through ``_advance``: lock the case row, restore its engine
+state, let the engine move, then save the state, the case row (revision + 1), the
+human-task rows and one event in the same transaction. Either all of it lands or none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.access import Actor, may_file_for, may_read_case, may_work_task
+from service.clock import Clock
+from service.configuration import load_calendar, load_settings
+from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.history import append_event
+from service.model_store import deploy, models_for
+from service.models import (
+    Case,
+    CaseState,
+    HumanTask,
+    Organization,
+    Place,
+    User,
+    WrittenReply,
+)
+from workflows import catalogue, forms
+from workflows.deadlines import DeadlineLog
+from workflows.engine import CaseEngine, CaseScriptEngine, ModelBundle, TaskNotReady
+from workflows.settings import Settings
+from workflows.work_calendar import SHANGHAI, WorkCalendar
+
+CASE_STATUS_BY_END = {
+    "case_closed": "closed",
+    "case_rejected": "rejected",
+    "vote_failed": "vote_failed",
+}
+
+
+@dataclass
+class _Moment:
+    """What one operation runs with: the time, the settings and calendar, the deadlines."""
+
+    now: datetime
+    settings: Settings
+    calendar: WorkCalendar
+    deadlines: DeadlineLog
+
+    def script_engine(self) -> CaseScriptEngine:
+        return CaseScriptEngine(now=lambda: self.now, functions={"deadline": self.deadlines})
+
+
+class CaseService:
+    """Filing and advancing cases; the HTTP handlers and the CLI call only this."""
+
+    def __init__(self, sessions: sessionmaker[Session], clock: Clock) -> None:
+        self.sessions = sessions
+        self.clock = clock
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self.sessions() as session, session.begin():
+            yield session
+
+    def deploy_models(self, bundle: ModelBundle | None = None) -> str:
+        with self.transaction() as session:
+            return deploy(session, bundle or ModelBundle.from_directory(), self.clock.now())
+
+    def actor(self, session: Session, username: str) -> Actor:
+        user = session.scalar(select(User).where(User.username == username, User.active))
+        if user is None:
+            raise NotFound(f"no active user {username!r}")
+        return Actor.of(user)
+
+    def _moment(self, session: Session) -> _Moment:
+        now = self.clock.now()
+        settings = load_settings(session)
+        calendar = load_calendar(session)
+        return _Moment(now, settings, calendar, DeadlineLog(now, settings, calendar))
+
+    # -- filing ---------------------------------------------------------------------------
+
+    def file_case(self, actor: Actor, payload: Mapping[str, Any]) -> int:
+        """File a request; returns the new case's id. The applicant is the actor's body."""
+        with self.transaction() as session:
+            matter_type, estate, organization = self._filing_parties(session, actor, payload)
+            matter = catalogue.matter(matter_type)
+            moment = self._moment(session)
+            ctx = forms.StepContext(
+                matter_type=matter_type,
+                sub_type="",
+                request={},
+                data={},
+                settings=moment.settings,
+                calendar=moment.calendar,
+                now=moment.now,
+            )
+            form = payload.get("request")
+            if isinstance(form, Mapping):
+                form = {"applicant_kind": organization.kind, **form}
+            request = self._validated(forms.validate_filing, matter_type, form, ctx)
+            if request["applicant_kind"] != organization.kind:
+                raise InvalidInput({"applicant_kind": ["申请单位类型与您所代表的单位不符"]})
+            sub_type = str(request.get("sub_type") or "")
+            version = deploy(session, ModelBundle.from_directory(), moment.now)
+            community = estate.parent
+            street = community.parent
+            case = Case(
+                matter_type=matter_type,
+                sub_type=sub_type,
+                title=str(request.get("title") or matter.name),
+                estate_id=estate.id,
+                community_id=community.id,
+                street_id=street.id,
+                district_id=street.parent_id,
+                applicant_org_id=organization.id,
+                status="running",
+                model_version=version,
+                process_id=matter.process_id,
+                filed_by=actor.user_id,
+                filed_at=moment.now,
+                revision=0,
+            )
+            session.add(case)
+            session.flush()
+            data = {
+                "matter_type": matter_type,
+                "sub_type": sub_type,
+                "case_id": case.id,
+                "request": request,
+            }
+            if "initiator" in request:
+                data["initiator"] = request["initiator"]
+            engine = CaseEngine(models_for(session, version))
+            workflow = engine.start(matter.process_id, data, moment.script_engine())
+            state = engine.dump(workflow)
+            session.add(CaseState(case_id=case.id, state=state))
+            self._project(session, case, engine, workflow, moment.now)
+            append_event(
+                session,
+                case.id,
+                "case_filed",
+                moment.now,
+                actor.user_id,
+                data={
+                    "process_id": matter.process_id,
+                    "model_version": version,
+                    "initial": data,
+                    "deadlines": moment.deadlines.issued,
+                    "digest": case.state_digest,
+                },
+            )
+            return case.id
+
+    def _filing_parties(
+        self, session: Session, actor: Actor, payload: Mapping[str, Any]
+    ) -> tuple[str, Place, Organization]:
+        if not isinstance(payload, Mapping):
+            raise InvalidInput({"_schema": ["请求体必须是 JSON 对象"]})
+        errors: dict[str, list[str]] = {}
+        matter_type = payload.get("matter_type")
+        if matter_type not in catalogue.MATTERS:
+            errors["matter_type"] = ["请选择有效的事项类型"]
+        estate = session.scalar(
+            select(Place).where(
+                Place.code == str(payload.get("estate") or ""), Place.kind == "estate"
+            )
+        )
+        if estate is None:
+            errors["estate"] = ["请选择有效的小区"]
+        if errors:
+            raise InvalidInput(errors)
+        candidates = [
+            g.organization_id
+            for g in actor.grants
+            if g.role == "applicant" and g.place_id == estate.id and g.organization_id
+        ]
+        wanted = payload.get("organization")
+        if wanted is not None:
+            candidates = [c for c in candidates if c == wanted]
+        if len(candidates) != 1 or not may_file_for(actor, candidates[0]):
+            raise Forbidden("您不是该小区可以提出请示的单位")
+        organization = session.get(Organization, candidates[0])
+        if catalogue.matter(matter_type).applicant_kinds and (
+            organization.kind not in catalogue.matter(matter_type).applicant_kinds
+        ):
+            raise Forbidden("您所代表的单位不能提出该类事项的请示")
+        return matter_type, estate, organization
+
+    @staticmethod
+    def _validated(
+        validate: Callable[..., dict[str, Any]], key: str, payload: Any, ctx: forms.StepContext
+    ) -> dict[str, Any]:
+        if not isinstance(payload, Mapping):
+            raise InvalidInput({"request": ["请填写表单内容（JSON 对象）"]})
+        try:
+            return validate(key, payload, ctx)
+        except forms.FormError as exc:
+            raise InvalidInput(exc.messages) from exc
+
+    # -- tasks ----------------------------------------------------------------------------
+
+    def complete_task(
+        self,
+        actor: Actor,
+        task_id: int,
+        payload: Mapping[str, Any],
+        expected_revision: int | None = None,
+    ) -> int:
+        """Complete an open task with its form data; returns the case's new revision."""
+        with self.transaction() as session:
+            task = session.get(HumanTask, task_id)
+            if task is None:
+                raise NotFound("没有这个任务")
+            case = self._lock_case(session, task.case_id)
+            if not may_read_case(actor, case):
+                raise NotFound("没有这个任务")
+            if not may_work_task(actor, task, case):
+                raise Forbidden("您没有办理该任务的权限")
+            session.refresh(task)
+            if task.status != "open":
+                raise Conflict("该任务已由他人办理完毕")
+            if task.assignee_id not in (None, actor.user_id):
+                raise Conflict("该任务已由他人签收")
+            if expected_revision is not None and expected_revision != case.revision:
+                raise Conflict("案件已被他人更新，请刷新后重试")
+            moment = self._moment(session)
+            engine = CaseEngine(models_for(session, case.model_version))
+            workflow = self._load(session, engine, case, moment)
+            try:
+                seen = engine.task_data(workflow, task.bpmn_id)
+            except TaskNotReady as exc:
+                raise Conflict("该任务已不在办理中") from exc
+            ctx = forms.StepContext(
+                matter_type=case.matter_type,
+                sub_type=case.sub_type,
+                request=seen.get("request", {}),
+                data=seen,
+                settings=moment.settings,
+                calendar=moment.calendar,
+                now=moment.now,
+            )
+            data = self._validated(forms.validate_step, task.bpmn_id, payload, ctx)
+            if task.bpmn_id == "written_reply":
+                data["reply_document_number"] = self._issue_reply(
+                    session, case, actor, data["reply_decision"], moment.now
+                )
+            engine.complete(workflow, task.bpmn_id, data)
+            self._save(session, case, engine, workflow, moment.now)
+            task.status = "completed"
+            task.completed_at = moment.now
+            task.completed_by = actor.user_id
+            self._project(session, case, engine, workflow, moment.now)
+            append_event(
+                session,
+                case.id,
+                "task_completed",
+                moment.now,
+                actor.user_id,
+                task.bpmn_id,
+                {
+                    "task": task.bpmn_id,
+                    "data": data,
+                    "deadlines": moment.deadlines.issued,
+                    "digest": case.state_digest,
+                },
+            )
+            return case.revision
+
+    def _issue_reply(
+        self, session: Session, case: Case, actor: Actor, decision: str, now: datetime
+    ) -> str:
+        """Number the 批复 per party organization and year, e.g. 幸福社区党委批〔2026〕3号."""
+        party = session.scalar(
+            select(Organization).where(
+                Organization.place_id == case.community_id,
+                Organization.kind == "party_organization",
+            )
+        )
+        if party is None:
+            raise Conflict("该社区尚未登记党组织，无法出具批复")
+        year = now.astimezone(SHANGHAI).year
+        serial = 1 + (
+            session.scalar(
+                select(func.max(WrittenReply.serial)).where(
+                    WrittenReply.party_org_id == party.id, WrittenReply.year == year
+                )
+            )
+            or 0
+        )
+        number = f"{party.name}批〔{year}〕{serial}号"
+        try:
+            with session.begin_nested():
+                session.add(
+                    WrittenReply(
+                        case_id=case.id,
+                        party_org_id=party.id,
+                        year=year,
+                        serial=serial,
+                        document_number=number,
+                        decision=decision,
+                        issued_at=now,
+                        signed_by=actor.user_id,
+                    )
+                )
+        except IntegrityError as exc:
+            raise Conflict("批复文号正被同时使用，请重试") from exc
+        return number
+
+    # -- timers ---------------------------------------------------------------------------
+
+    def run_due_timers(self, limit: int = 100) -> int:
+        """Fire the due timers of up to ``limit`` cases; returns how many cases moved.
+
+        On PostgreSQL several workers can run at once: each claims cases with
+        FOR UPDATE SKIP LOCKED, so no case is worked twice at the same moment, and a
+        timer that has fired is no longer waiting, so running again never acts twice.
+        """
+        moved = 0
+        now = self.clock.now()
+        with self.transaction() as session:
+            ids = list(
+                session.scalars(
+                    select(Case.id)
+                    .where(Case.status == "running", Case.next_timer_due <= now)
+                    .order_by(Case.next_timer_due)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True, of=Case)
+                )
+            )
+        for case_id in ids:
+            moved += self._fire_timers(case_id)
+        return moved
+
+    def _fire_timers(self, case_id: int) -> int:
+        with self.transaction() as session:
+            case = session.scalar(
+                select(Case).where(Case.id == case_id).with_for_update(skip_locked=True, of=Case)
+            )
+            if case is None or case.status != "running":
+                return 0
+            moment = self._moment(session)
+            engine = CaseEngine(models_for(session, case.model_version))
+            workflow = self._load(session, engine, case, moment)
+            fired = engine.fire_due_timers(workflow)
+            if not fired:
+                case.next_timer_due = engine.next_timer_due(workflow)
+                return 0
+            self._save(session, case, engine, workflow, moment.now)
+            self._project(session, case, engine, workflow, moment.now)
+            append_event(
+                session,
+                case.id,
+                "timers_fired",
+                moment.now,
+                None,
+                None,
+                {
+                    "timers": fired,
+                    "deadlines": moment.deadlines.issued,
+                    "digest": case.state_digest,
+                },
+            )
+            return 1
+
+    # -- persistence of one step -----------------------------------------------------------
+
+    @staticmethod
+    def _lock_case(session: Session, case_id: int) -> Case:
+        case = session.scalar(select(Case).where(Case.id == case_id).with_for_update(of=Case))
+        if case is None:
+            raise NotFound("没有这个案件")
+        session.refresh(case)
+        return case
+
+    @staticmethod
+    def _load(session: Session, engine: CaseEngine, case: Case, moment: _Moment):
+        state = session.get(CaseState, case.id)
+        return engine.load(state.state, moment.script_engine(), case.process_id)
+
+    @staticmethod
+    def _save(session: Session, case: Case, engine: CaseEngine, workflow, now: datetime) -> None:
+        """Store the new engine state; the revision check makes a concurrent writer lose."""
+        result = session.execute(
+            update(Case)
+            .where(Case.id == case.id, Case.revision == case.revision)
+            .values(revision=Case.revision + 1)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise Conflict("案件已被他人更新，请刷新后重试")
+        case.revision += 1
+        session.execute(
+            update(CaseState)
+            .where(CaseState.case_id == case.id)
+            .values(state=engine.dump(workflow))
+        )
+
+    @staticmethod
+    def _project(session: Session, case: Case, engine: CaseEngine, workflow, now: datetime) -> None:
+        """Bring the case row and its open task rows in line with the engine state."""
+        open_tasks = engine.open_tasks(workflow)
+        ended = engine.ended_at(workflow)
+        if ended is not None:
+            case.status = CASE_STATUS_BY_END.get(ended, "ended")
+            case.outcome = ended
+            case.closed_at = now
+        case.current_step = "、".join(t.name for t in open_tasks)
+        case.next_timer_due = engine.next_timer_due(workflow)
+        case.state_digest = engine.digest(workflow)
+        rows = {
+            row.task_uuid: row
+            for row in session.scalars(
+                select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "open")
+            )
+        }
+        for task in open_tasks:
+            if str(task.task_id) in rows:
+                rows.pop(str(task.task_id)).due_at = task.due_at
+                continue
+            session.add(
+                HumanTask(
+                    case_id=case.id,
+                    task_uuid=str(task.task_id),
+                    bpmn_id=task.bpmn_id,
+                    process_id=task.process_id,
+                    name=task.name,
+                    role=task.role,
+                    community_id=case.community_id,
+                    estate_id=case.estate_id,
+                    status="open",
+                    created_at=now,
+                    due_at=task.due_at,
+                )
+            )
+        for gone in rows.values():
+            if gone.completed_at is None:
+                gone.status = "cancelled"
+                gone.completed_at = now

@@ -1,0 +1,120 @@
+"""The append-only, hash-chained event log of a case.
+
+Each event's hash covers its content and the previous event's hash, so changing,
+removing or reordering any entry breaks the chain from that entry on, and verification
+can name the first bad one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from service.models import CaseEvent
+
+GENESIS = "0" * 64
+ENGINE_EVENTS = ("case_filed", "task_completed", "timers_fired")
+
+
+def event_hash(
+    prev_hash: str,
+    case_id: int,
+    seq: int,
+    kind: str,
+    actor_id: int | None,
+    at: datetime,
+    task_bpmn_id: str | None,
+    data: dict[str, Any],
+) -> str:
+    body = json.dumps(
+        [case_id, seq, kind, actor_id, at.isoformat(), task_bpmn_id, data],
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+def append_event(
+    session: Session,
+    case_id: int,
+    kind: str,
+    at: datetime,
+    actor_id: int | None = None,
+    task_bpmn_id: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """Append one event; the caller holds the case row lock, so ``seq`` cannot race."""
+    last = session.execute(
+        select(CaseEvent.seq, CaseEvent.hash)
+        .where(CaseEvent.case_id == case_id)
+        .order_by(CaseEvent.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    data = json.loads(json.dumps(data or {}, ensure_ascii=False))
+    event = CaseEvent(
+        case_id=case_id,
+        seq=seq,
+        kind=kind,
+        actor_id=actor_id,
+        at=at,
+        task_bpmn_id=task_bpmn_id,
+        data=data,
+        prev_hash=prev_hash,
+        hash=event_hash(prev_hash, case_id, seq, kind, actor_id, at, task_bpmn_id, data),
+    )
+    session.add(event)
+    return event
+
+
+@dataclass(frozen=True)
+class ChainResult:
+    intact: bool
+    first_bad_seq: int | None
+    reason: str
+
+
+def verify_chain(case_id: int, events: Sequence[CaseEvent]) -> ChainResult:
+    """Recompute the chain; name the first entry whose link or content does not match."""
+    prev_hash = GENESIS
+    for expected_seq, event in enumerate(events, start=1):
+        if event.seq != expected_seq:
+            return ChainResult(False, expected_seq, f"entry {expected_seq} is missing")
+        if event.prev_hash != prev_hash:
+            return ChainResult(
+                False, event.seq, f"entry {event.seq} does not link to its predecessor"
+            )
+        recomputed = event_hash(
+            prev_hash,
+            case_id,
+            event.seq,
+            event.kind,
+            event.actor_id,
+            event.at,
+            event.task_bpmn_id,
+            event.data,
+        )
+        if recomputed != event.hash:
+            return ChainResult(False, event.seq, f"entry {event.seq} was altered")
+        prev_hash = event.hash
+    return ChainResult(True, None, "chain intact")
+
+
+def events_of(session: Session, case_id: int) -> list[CaseEvent]:
+    return list(
+        session.scalars(
+            select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.seq)
+        )
+    )
+
+
+def event_count(session: Session, case_id: int) -> int:
+    return session.scalar(select(func.count()).where(CaseEvent.case_id == case_id)) or 0

@@ -1,0 +1,243 @@
+"""Database tables: places, organizations, users, cases, engine state, tasks, events.
+
+The event log is the source of truth for auditors; the case row, its engine state and
+the human-task rows are projections of it kept for fast reads and for the inbox.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Place(Base):
+    """District → street → community → estate."""
+
+    __tablename__ = "places"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("places.id"), index=True)
+
+    parent: Mapped[Place | None] = relationship(remote_side=[id])
+
+
+class Organization(Base):
+    """A body that acts in cases: committee, firm, party organization, street committee."""
+
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
+    credit_standing: Mapped[str] = mapped_column(String(8), default="none")
+
+    place: Mapped[Place] = relationship()
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    grants: Mapped[list[RoleGrant]] = relationship(back_populates="user", lazy="selectin")
+
+
+class RoleGrant(Base):
+    """A role a user holds at a place, acting for an organization where the role needs one."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (UniqueConstraint("user_id", "role", "place_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+
+    user: Mapped[User] = relationship(back_populates="grants")
+    place: Mapped[Place] = relationship(lazy="joined")
+
+
+class ModelVersion(Base):
+    """A deployed bundle of BPMN/DMN files; cases keep running on the one they started on."""
+
+    __tablename__ = "model_versions"
+
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    files: Mapped[dict[str, str]] = mapped_column(JSONType)
+    deployed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Case(Base):
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_community_status", "community_id", "status"),
+        Index("ix_cases_next_timer", "status", "next_timer_due"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    matter_type: Mapped[str] = mapped_column(String(32), index=True)
+    sub_type: Mapped[str] = mapped_column(String(32), default="")
+    title: Mapped[str] = mapped_column(String(200))
+    estate_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    street_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    district_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    applicant_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    current_step: Mapped[str] = mapped_column(String(200), default="")
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    model_version: Mapped[str] = mapped_column(ForeignKey("model_versions.version"))
+    process_id: Mapped[str] = mapped_column(String(64))
+    filed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_timer_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state_digest: Mapped[str] = mapped_column(String(64), default="")
+
+    estate: Mapped[Place] = relationship(foreign_keys=[estate_id], lazy="joined")
+    applicant: Mapped[Organization] = relationship(lazy="joined")
+
+
+class CaseState(Base):
+    """The serialized engine state, apart from the case row so listings stay light."""
+
+    __tablename__ = "case_states"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    state: Mapped[str] = mapped_column(Text)
+
+
+class HumanTask(Base):
+    """Human tasks materialized for the inbox; a completed one keeps who did it."""
+
+    __tablename__ = "human_tasks"
+    __table_args__ = (
+        Index("ix_tasks_inbox", "community_id", "role", "status", "due_at"),
+        Index("ix_tasks_case", "case_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    task_uuid: Mapped[str] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(64))
+    process_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    community_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    estate_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    follow_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    case: Mapped[Case] = relationship(lazy="joined")
+
+
+class CaseEvent(Base):
+    """Append-only, hash-chained history of a case: never updated, never deleted."""
+
+    __tablename__ = "case_events"
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    task_bpmn_id: Mapped[str | None] = mapped_column(String(64))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class WrittenReply(Base):
+    """The 批复: its document number is unique per party organization and year."""
+
+    __tablename__ = "written_replies"
+    __table_args__ = (UniqueConstraint("party_org_id", "year", "serial"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    party_org_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[int] = mapped_column(Integer)
+    document_number: Mapped[str] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(32))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    signed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+
+class SettingOverride(Base):
+    """An administrator's value for a [config] setting."""
+
+    __tablename__ = "setting_overrides"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONType)
+
+
+class CalendarDay(Base):
+    """An administrator's word on one day: working day or not, beyond or against the package."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[Any] = mapped_column(Date, primary_key=True)
+    is_workday: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(String(200), default="")

@@ -1,0 +1,417 @@
+"""The engine adapter: the only module that talks to SpiffWorkflow.
+
+It knows BPMN and the case's data, nothing of HTTP or the database. A deployed set of
+models is a ``ModelBundle`` identified by the hash of its files; it is parsed once per
+process and cases keep running on the bundle they started on. A case's engine state is
+serialized without its specs (they are stored once per bundle), and the script
+environment, which SpiffWorkflow does not serialize, is attached again on every load.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "bpmn"
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+# Builtins a model expression may use; everything else (imports, open, attribute tricks
+# through ``__class__``) is out of reach because models only see these names.
+_SAFE_BUILTINS: dict[str, Any] = {
+    "True": True,
+    "False": False,
+    "None": None,
+    "len": len,
+    "min": min,
+    "max": max,
+    "abs": abs,
+    "int": int,
+    "str": str,
+    "bool": bool,
+}
+
+
+class ModelError(Exception):
+    """A model bundle cannot be deployed (invalid XML, unknown process, unsupported timer)."""
+
+
+class TaskNotReady(Exception):
+    """The task a caller wants to complete is not open in this case (any more)."""
+
+
+@dataclass(frozen=True)
+class ModelBundle:
+    """One deployed version of every BPMN and DMN file, identified by content hash."""
+
+    files: Mapping[str, str]
+
+    @cached_property
+    def version(self) -> str:
+        digest = hashlib.sha256()
+        for name in sorted(self.files):
+            digest.update(name.encode())
+            digest.update(b"\0")
+            digest.update(self.files[name].encode())
+            digest.update(b"\0")
+        return digest.hexdigest()
+
+    @classmethod
+    def from_directory(cls, directory: Path = MODELS_DIR) -> ModelBundle:
+        files = {
+            p.name: p.read_text(encoding="utf-8")
+            for p in sorted(directory.iterdir())
+            if p.suffix in (".bpmn", ".dmn")
+        }
+        return cls(files=files)
+
+
+@dataclass(frozen=True)
+class OpenTask:
+    """A human task waiting in a case: what the inbox and the forms need to know."""
+
+    task_id: UUID
+    bpmn_id: str
+    name: str
+    role: str
+    process_id: str
+    due_at: datetime | None
+
+
+class ClockedTimeDate(TimeDateEventDefinition):
+    """A timeDate timer that asks the case's clock, not the wall clock, whether it is due.
+
+    This makes timers testable with a controlled clock and lets replay fire them at the
+    recorded instant.
+    """
+
+    def has_fired(self, my_task: Task) -> bool:
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            event_value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            my_task._set_internal_data(event_value=event_value)
+        due = TimerEventDefinition.get_datetime(event_value)
+        if due <= my_task.workflow.script_engine.now():
+            my_task._set_internal_data(event_fired=True)
+        return my_task._get_internal_data("event_fired", False)
+
+
+class CaseScriptEngine(PythonScriptEngine):
+    """Script engine with a small allow-list of names and the service's clock."""
+
+    def __init__(self, now: Callable[[], datetime], functions: Mapping[str, Callable]) -> None:
+        env_globals = {"__builtins__": _SAFE_BUILTINS, **functions}
+        super().__init__(environment=TaskDataEnvironment(env_globals))
+        self.now = now
+
+
+class _StateConverter(BpmnWorkflowConverter):
+    """Serializes a workflow without its specs; they live once per bundle, not per case."""
+
+    def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
+        dct = WorkflowConverter.to_dict(self, workflow)
+        dct["subprocesses"] = self.mapping_to_dict(workflow.subprocesses)
+        dct["bpmn_events"] = self.registry.convert(workflow.bpmn_events)
+        return dct
+
+    def from_dict(self, dct: dict[str, Any], spec=None, subprocess_specs=None) -> BpmnWorkflow:
+        workflow = self.target_class(spec, subprocess_specs, deserializing=True)
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        self.set_default_attributes(workflow, dct)
+        self.subprocesses_from_dict(dct["subprocesses"], workflow)
+        workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
+        return workflow
+
+
+def _serializer() -> BpmnWorkflowSerializer:
+    config = dict(SPIFF_CONFIG)
+    config[BpmnWorkflow] = _StateConverter
+    return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
+
+
+class ParsedModels:
+    """A bundle parsed once: specs per process, lane roles and names per flow node."""
+
+    def __init__(self, bundle: ModelBundle) -> None:
+        self.bundle = bundle
+        self.version = bundle.version
+        parser = SpiffBpmnParser(validator=BpmnValidator())
+        self._roles: dict[tuple[str, str], str] = {}
+        self._names: dict[tuple[str, str], str] = {}
+        try:
+            for name in sorted(bundle.files):
+                root = etree.fromstring(bundle.files[name].encode("utf-8"))
+                if name.endswith(".bpmn"):
+                    parser.add_bpmn_xml(root, filename=name)
+                    self._read_lanes(root)
+                else:
+                    parser.add_dmn_xml(root, filename=name)
+            self.process_ids = sorted(parser.get_process_ids())
+            self._specs = {pid: parser.get_spec(pid) for pid in self.process_ids}
+            self._subprocess_specs = {
+                pid: parser.get_subprocess_specs(pid) for pid in self.process_ids
+            }
+        except ModelError:
+            raise
+        except Exception as exc:
+            raise ModelError(f"models do not parse: {exc}") from exc
+        for spec in self._all_specs():
+            self._use_case_clock(spec)
+
+    def _read_lanes(self, root: etree._Element) -> None:
+        ns = {"bpmn": BPMN_NS}
+        for process in root.iterfind("bpmn:process", ns):
+            pid = process.get("id")
+            for lane in process.iterfind(".//bpmn:lane", ns):
+                role = (lane.get("id") or "").removeprefix("lane_")
+                for ref in lane.iterfind("bpmn:flowNodeRef", ns):
+                    self._roles[(pid, ref.text.strip())] = role
+            for node in process.iter():
+                if node.get("id") and node.get("name"):
+                    self._names[(pid, node.get("id"))] = node.get("name")
+
+    def _all_specs(self) -> Iterator[Any]:
+        seen: set[int] = set()
+        for pid in self.process_ids:
+            for spec in [self._specs[pid], *self._subprocess_specs[pid].values()]:
+                if id(spec) not in seen:
+                    seen.add(id(spec))
+                    yield spec
+
+    @staticmethod
+    def _use_case_clock(process_spec: Any) -> None:
+        for task_spec in process_spec.task_specs.values():
+            definition = getattr(task_spec, "event_definition", None)
+            if isinstance(definition, TimerEventDefinition):
+                if type(definition) is not TimeDateEventDefinition:
+                    raise ModelError(
+                        f"{process_spec.name}/{task_spec.name}: only timeDate timers are supported"
+                    )
+                task_spec.event_definition = ClockedTimeDate(
+                    definition.name, definition.expression, description=definition.description
+                )
+
+    def spec(self, process_id: str) -> Any:
+        try:
+            return self._specs[process_id]
+        except KeyError:
+            raise ModelError(f"no process {process_id!r} in models {self.version[:12]}") from None
+
+    def subprocess_specs(self, process_id: str) -> dict[str, Any]:
+        return self._subprocess_specs[process_id]
+
+    def role(self, process_id: str, node_id: str) -> str:
+        return self._roles.get((process_id, node_id), "")
+
+    def name(self, process_id: str, node_id: str) -> str:
+        return self._names.get((process_id, node_id), node_id)
+
+    def user_tasks(self) -> list[tuple[str, str, str, str]]:
+        """Every user task in the bundle as (process id, node id, name, role)."""
+        rows = []
+        for spec in self._all_specs():
+            for task_spec in spec.task_specs.values():
+                if task_spec.manual:
+                    bpmn_id = task_spec.bpmn_id
+                    rows.append(
+                        (
+                            spec.name,
+                            bpmn_id,
+                            self.name(spec.name, bpmn_id),
+                            self.role(spec.name, bpmn_id),
+                        )
+                    )
+        return sorted(rows)
+
+
+_parsed: dict[str, ParsedModels] = {}
+
+
+def parsed(bundle: ModelBundle) -> ParsedModels:
+    """Parse each bundle once per process; bundles are identified by their content hash."""
+    version = bundle.version
+    if version not in _parsed:
+        _parsed[version] = ParsedModels(bundle)
+    return _parsed[version]
+
+
+def parsed_version(version: str) -> ParsedModels | None:
+    """The already-parsed bundle of ``version``, if this process has one."""
+    return _parsed.get(version)
+
+
+class CaseEngine:
+    """Starts, advances, saves and restores the BPMN workflow of one case."""
+
+    _serializer = _serializer()
+
+    def __init__(self, models: ParsedModels) -> None:
+        self.models = models
+
+    def start(
+        self, process_id: str, data: Mapping[str, Any], script_engine: CaseScriptEngine
+    ) -> BpmnWorkflow:
+        workflow = BpmnWorkflow(
+            self.models.spec(process_id),
+            self.models.subprocess_specs(process_id),
+            script_engine=script_engine,
+        )
+        workflow.task_tree.data.update(data)
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.data.update(data)
+        workflow.do_engine_steps()
+        return workflow
+
+    def open_tasks(self, workflow: BpmnWorkflow) -> list[OpenTask]:
+        tasks = []
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+            pid = task.workflow.spec.name
+            bpmn_id = task.task_spec.bpmn_id
+            tasks.append(
+                OpenTask(
+                    task_id=task.id,
+                    bpmn_id=bpmn_id,
+                    name=self.models.name(pid, bpmn_id),
+                    role=self.models.role(pid, bpmn_id),
+                    process_id=pid,
+                    due_at=self._due_at(task),
+                )
+            )
+        return tasks
+
+    @staticmethod
+    def _due_at(task: Task) -> datetime | None:
+        """The deadline a boundary timer puts on ``task``, if one is attached."""
+        if task.parent is None or not isinstance(task.parent.task_spec, BoundaryEventSplit):
+            return None
+        dues = [
+            TimerEventDefinition.get_datetime(value)
+            for sibling in task.parent.children
+            if isinstance(getattr(sibling.task_spec, "event_definition", None), ClockedTimeDate)
+            and (value := sibling._get_internal_data("event_value")) is not None
+        ]
+        return min(dues) if dues else None
+
+    def task_data(self, workflow: BpmnWorkflow, bpmn_id: str) -> dict[str, Any]:
+        """The data an open task sees (earlier steps' results), for validating its form."""
+        return dict(self._ready_task(workflow, bpmn_id).data)
+
+    def complete(self, workflow: BpmnWorkflow, bpmn_id: str, data: Mapping[str, Any]) -> None:
+        task = self._ready_task(workflow, bpmn_id)
+        task.data.update(data)
+        task.run()
+        workflow.do_engine_steps()
+
+    def _ready_task(self, workflow: BpmnWorkflow, bpmn_id: str) -> Task:
+        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+            if task.task_spec.bpmn_id == bpmn_id:
+                return task
+        raise TaskNotReady(bpmn_id)
+
+    def fire_due_timers(self, workflow: BpmnWorkflow) -> list[str]:
+        """Fire every timer the case's clock says is due; returns the fired timers' ids."""
+        waiting = self._waiting_timers(workflow)
+        workflow.refresh_timers()
+        fired = [t.task_spec.bpmn_id for t in waiting if t.state != TaskState.WAITING]
+        if fired:
+            workflow.do_engine_steps()
+        return fired
+
+    @staticmethod
+    def _waiting_timers(workflow: BpmnWorkflow) -> list[Task]:
+        return [
+            t
+            for t in workflow.get_tasks(state=TaskState.WAITING)
+            if isinstance(getattr(t.task_spec, "event_definition", None), ClockedTimeDate)
+        ]
+
+    def next_timer_due(self, workflow: BpmnWorkflow) -> datetime | None:
+        """The earliest instant a waiting timer of this case falls due, if any."""
+        dues = [
+            TimerEventDefinition.get_datetime(value)
+            for t in self._waiting_timers(workflow)
+            if (value := t._get_internal_data("event_value")) is not None
+        ]
+        return min(dues) if dues else None
+
+    def dump(self, workflow: BpmnWorkflow) -> str:
+        return self._serializer.serialize_json(workflow)
+
+    def load(self, state: str, script_engine: CaseScriptEngine, process_id: str) -> BpmnWorkflow:
+        dct = json.loads(state)
+        self._serializer.migrate(dct)
+        workflow = self._serializer.from_dict(
+            dct,
+            spec=self.models.spec(process_id),
+            subprocess_specs=self.models.subprocess_specs(process_id),
+        )
+        workflow.script_engine = script_engine
+        return workflow
+
+    @staticmethod
+    def is_completed(workflow: BpmnWorkflow) -> bool:
+        return workflow.is_completed()
+
+    @staticmethod
+    def ended_at(workflow: BpmnWorkflow) -> str | None:
+        """The end event of the matter process the case reached, if it has ended."""
+        if not workflow.is_completed():
+            return None
+        for task in workflow.get_tasks(state=TaskState.COMPLETED):
+            if task.workflow is workflow and task.task_spec.__class__.__name__ == "EndEvent":
+                return task.task_spec.bpmn_id
+        return None
+
+    @staticmethod
+    def path_taken(workflow: BpmnWorkflow) -> list[tuple[str, str]]:
+        """(process id, node id) of every completed BPMN node, for drawing the path."""
+        return [
+            (t.workflow.spec.name, t.task_spec.bpmn_id)
+            for t in workflow.get_tasks(state=TaskState.COMPLETED)
+            if t.task_spec.bpmn_id
+        ]
+
+    @staticmethod
+    def digest(workflow: BpmnWorkflow) -> str:
+        """A hash of everything that defines the case's state, independent of task UUIDs.
+
+        Replay produces new UUIDs and timestamps, so comparison uses the task tree's shape:
+        process, node and state of every task in tree order, task data, and timer values.
+        """
+        rows = []
+        for task in workflow.get_tasks():
+            rows.append(
+                [
+                    task.workflow.spec.name,
+                    task.task_spec.name,
+                    task.state,
+                    task.data,
+                    task.internal_data.get("event_value"),
+                ]
+            )
+        rows.append(["workflow", workflow.data, workflow.is_completed()])
+        text = json.dumps(rows, sort_keys=True, ensure_ascii=False, default=str)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
