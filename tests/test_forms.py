@@ -387,7 +387,7 @@ def test_party_share_policy_warns_or_blocks() -> None:
 
 def test_committee_formation_needs_the_vote_first() -> None:
     messages = step_errors("committee_formation", FORMATION, make_ctx("assembly_formation"))
-    assert "业主共同决定" in messages["_schema"][0]
+    assert "业主表决" in messages["_schema"][0]
 
 
 def test_period_outside_every_calendar_warns_instead_of_failing() -> None:
