@@ -21,7 +21,7 @@ from service.access import Actor, may_file_for, may_read_case, may_work_task
 from service.clock import Clock
 from service.configuration import load_calendar, load_settings
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
-from service.history import append_event
+from service.history import append_event, state_fingerprint
 from service.model_store import deploy, models_for
 from service.models import (
     Case,
@@ -156,6 +156,7 @@ class CaseService:
                     "initial": data,
                     "deadlines": moment.deadlines.issued,
                     "digest": case.state_digest,
+                    "state_sha256": state_fingerprint(state),
                 },
             )
             return case.id
@@ -254,7 +255,7 @@ class CaseService:
                     session, case, actor, data["reply_decision"], moment.now
                 )
             engine.complete(workflow, task.bpmn_id, data)
-            self._save(session, case, engine, workflow, moment.now)
+            state = self._save(session, case, engine, workflow)
             task.status = "completed"
             task.completed_at = moment.now
             task.completed_by = actor.user_id
@@ -271,6 +272,7 @@ class CaseService:
                     "data": data,
                     "deadlines": moment.deadlines.issued,
                     "digest": case.state_digest,
+                    "state_sha256": state_fingerprint(state),
                 },
             )
             return case.revision
@@ -354,7 +356,7 @@ class CaseService:
             if not fired:
                 case.next_timer_due = engine.next_timer_due(workflow)
                 return 0
-            self._save(session, case, engine, workflow, moment.now)
+            state = self._save(session, case, engine, workflow)
             self._project(session, case, engine, workflow, moment.now)
             append_event(
                 session,
@@ -367,6 +369,7 @@ class CaseService:
                     "timers": fired,
                     "deadlines": moment.deadlines.issued,
                     "digest": case.state_digest,
+                    "state_sha256": state_fingerprint(state),
                 },
             )
             return 1
@@ -387,7 +390,7 @@ class CaseService:
         return engine.load(state.state, moment.script_engine(), case.process_id)
 
     @staticmethod
-    def _save(session: Session, case: Case, engine: CaseEngine, workflow, now: datetime) -> None:
+    def _save(session: Session, case: Case, engine: CaseEngine, workflow) -> str:
         """Store the new engine state; the revision check makes a concurrent writer lose."""
         result = session.execute(
             update(Case)
@@ -398,11 +401,9 @@ class CaseService:
         if result.rowcount != 1:
             raise Conflict("案件已被他人更新，请刷新后重试")
         case.revision += 1
-        session.execute(
-            update(CaseState)
-            .where(CaseState.case_id == case.id)
-            .values(state=engine.dump(workflow))
-        )
+        state = engine.dump(workflow)
+        session.execute(update(CaseState).where(CaseState.case_id == case.id).values(state=state))
+        return state
 
     @staticmethod
     def _project(session: Session, case: Case, engine: CaseEngine, workflow, now: datetime) -> None:

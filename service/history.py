@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.models import CaseEvent
@@ -116,5 +116,6 @@ def events_of(session: Session, case_id: int) -> list[CaseEvent]:
     )
 
 
-def event_count(session: Session, case_id: int) -> int:
-    return session.scalar(select(func.count()).where(CaseEvent.case_id == case_id)) or 0
+def state_fingerprint(state: str) -> str:
+    """Hash of a stored engine state, recorded in the chain so a changed state shows."""
+    return hashlib.sha256(state.encode("utf-8")).hexdigest()

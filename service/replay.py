@@ -16,7 +16,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.history import ENGINE_EVENTS, ChainResult, events_of, verify_chain
+from service.history import (
+    ENGINE_EVENTS,
+    ChainResult,
+    events_of,
+    state_fingerprint,
+    verify_chain,
+)
 from service.model_store import models_for
 from service.models import Case, CaseEvent, CaseState
 from workflows.deadlines import DeadlineLog, ReplayMismatch
@@ -63,57 +69,79 @@ def _engine_for(event: CaseEvent) -> CaseScriptEngine:
     return CaseScriptEngine(now=lambda: at, functions={"deadline": deadlines})
 
 
-def replay(engine: CaseEngine, events: Sequence[CaseEvent], upto: int | None = None) -> Any:
-    """Rebuild the workflow from ``events`` (up to and including seq ``upto``)."""
+def replay(
+    engine: CaseEngine,
+    events: Sequence[CaseEvent],
+    upto: int | None = None,
+    check_each: bool = False,
+) -> Any:
+    """Rebuild the workflow from ``events`` (up to and including seq ``upto``).
+
+    With ``check_each`` the state after every engine event is compared with the digest
+    the live run recorded there, which names the first entry replay cannot reproduce;
+    without it only the model's acceptance of each step is checked on the way.
+    """
     workflow = None
     for event in events:
         if upto is not None and event.seq > upto:
             break
         if event.kind not in ENGINE_EVENTS:
             continue
-        script_engine = _engine_for(event)
-        data = event.data
-        try:
-            if event.kind == "case_filed":
-                workflow = engine.start(data["process_id"], data["initial"], script_engine)
-            elif workflow is None:
-                raise ReplayDivergence(event.seq, "the case was not filed first")
-            else:
-                workflow.script_engine = script_engine
-                if event.kind == "task_completed":
-                    engine.complete(workflow, data["task"], data["data"])
-                else:
-                    fired = engine.fire_due_timers(workflow)
-                    if sorted(fired) != sorted(data["timers"]):
-                        raise ReplayDivergence(event.seq, "the recorded timers were not due")
-        except TaskNotReady as exc:
-            raise ReplayDivergence(
-                event.seq, f"step {exc} was not open at this point of the model"
-            ) from exc
-        except (ReplayMismatch, KeyError, TypeError) as exc:
-            raise ReplayDivergence(event.seq, f"the entry cannot be applied: {exc}") from exc
-        deadlines = script_engine.environment.globals["deadline"]
-        if len(deadlines.issued) != len(data.get("deadlines", [])):
-            raise ReplayDivergence(event.seq, "the recorded deadlines differ from the model's")
-        if engine.digest(workflow) != data.get("digest"):
+        workflow = _apply(engine, workflow, event)
+        if check_each and engine.digest(workflow) != event.data.get("digest"):
             raise ReplayDivergence(event.seq, "the replayed state differs from the recorded one")
     if workflow is None:
         raise ReplayDivergence(1, "the history holds no filing")
     return workflow
 
 
+def _apply(engine: CaseEngine, workflow: Any, event: CaseEvent) -> Any:
+    script_engine = _engine_for(event)
+    data = event.data
+    try:
+        if event.kind == "case_filed":
+            workflow = engine.start(data["process_id"], data["initial"], script_engine)
+        elif workflow is None:
+            raise ReplayDivergence(event.seq, "the case was not filed first")
+        else:
+            workflow.script_engine = script_engine
+            if event.kind == "task_completed":
+                engine.complete(workflow, data["task"], data["data"])
+            else:
+                fired = engine.fire_due_timers(workflow)
+                if sorted(fired) != sorted(data["timers"]):
+                    raise ReplayDivergence(event.seq, "the recorded timers were not due")
+    except TaskNotReady as exc:
+        raise ReplayDivergence(
+            event.seq, f"step {exc} was not open at this point of the model"
+        ) from exc
+    except (ReplayMismatch, KeyError, TypeError) as exc:
+        raise ReplayDivergence(event.seq, f"the entry cannot be applied: {exc}") from exc
+    deadlines = script_engine.environment.globals["deadline"]
+    if len(deadlines.issued) != len(data.get("deadlines", [])):
+        raise ReplayDivergence(event.seq, "the recorded deadlines differ from the model's")
+    return workflow
+
+
 def verify_case(session: Session, case: Case) -> Verification:
+    """Chain, replay and stored state checked together; the first bad entry is named."""
     events = events_of(session, case.id)
     chain = verify_chain(case.id, events)
     engine = CaseEngine(models_for(session, case.model_version))
+    engine_events = [e for e in events if e.kind in ENGINE_EVENTS]
     try:
+        if not engine_events:
+            raise ReplayDivergence(1, "the history holds no filing")
         workflow = replay(engine, events)
-        if engine.digest(workflow) != case.state_digest:
-            raise ReplayDivergence(len(events), "the case record differs from its history")
+        last = engine_events[-1]
+        if engine.digest(workflow) != last.data.get("digest"):
+            replay(engine, events, check_each=True)
+            raise ReplayDivergence(last.seq, "the replayed state differs from the recorded one")
+        if case.state_digest != last.data.get("digest"):
+            raise ReplayDivergence(last.seq, "the case record differs from its history")
         stored = session.get(CaseState, case.id)
-        restored = engine.load(stored.state, _engine_for(events[-1]), case.process_id)
-        if engine.digest(restored) != case.state_digest:
-            raise ReplayDivergence(len(events), "the stored engine state differs from its history")
+        if stored is None or state_fingerprint(stored.state) != last.data.get("state_sha256"):
+            raise ReplayDivergence(last.seq, "the stored engine state differs from its history")
     except ReplayDivergence as exc:
         first_bad = exc.seq if chain.intact else min(exc.seq, chain.first_bad_seq or exc.seq)
         return Verification(case.id, len(events), chain, False, first_bad, exc.reason)
