@@ -10,12 +10,15 @@ complete, consistent with the model and untampered, and names the first bad entr
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.db import make_engine, make_sessionmaker
 from service.history import (
     ENGINE_EVENTS,
     ChainResult,
@@ -152,3 +155,26 @@ def verify_case(session: Session, case: Case) -> Verification:
 
 def verify_all(session: Session) -> list[Verification]:
     return [verify_case(session, case) for case in session.scalars(select(Case).order_by(Case.id))]
+
+
+def _verify_ids(url: str, case_ids: list[int]) -> list[Verification]:
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            return [verify_case(session, session.get(Case, case_id)) for case_id in case_ids]
+    finally:
+        engine.dispose()
+
+
+def verify_all_parallel(url: str, jobs: int) -> list[Verification]:
+    """Verify every case with ``jobs`` processes: replay is CPU-bound engine work."""
+    engine = make_engine(url)
+    with make_sessionmaker(engine)() as session:
+        ids = list(session.scalars(select(Case.id).order_by(Case.id)))
+    engine.dispose()
+    if jobs <= 1 or len(ids) < 2 * jobs:
+        return _verify_ids(url, ids)
+    chunks = [ids[i::jobs] for i in range(jobs)]
+    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
+        parts = list(pool.map(_verify_ids, [url] * jobs, chunks))
+    return sorted((v for part in parts for v in part), key=lambda v: v.case_id)
