@@ -22,4 +22,3 @@ _translation = gettext.translation(
 def _(message: str) -> str:
     """Translate ``message`` into the configured language (identity for zh_CN)."""
     return _translation.gettext(message)
-
