@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, jsonify
@@ -14,7 +15,10 @@ from service.db import database_url, make_engine, make_sessionmaker
 
 
 def create_app(config: dict[str, Any] | None = None, service: CaseService | None = None) -> Flask:
-    app = Flask(__name__, template_folder="../templates")
+    templates = os.environ.get(
+        "TEMPLATES_DIR", str(Path(__file__).resolve().parent.parent / "templates")
+    )
+    app = Flask(__name__, template_folder=templates)
     app.config.update(
         SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-secret-change-me"),
         DATABASE_URL=database_url(),

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,7 +36,7 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "bpmn"
+MODELS_DIR = Path(os.environ.get("MODELS_DIR", Path(__file__).resolve().parent.parent / "bpmn"))
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 # Builtins a model expression may use; everything else (imports, open, attribute tricks
