@@ -6,6 +6,7 @@ Every demo user's password is ``demo12345``; the README lists who is who.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -77,6 +78,12 @@ USERS = [
 ]
 
 
+@cache
+def _demo_password_hash() -> str:
+    """Hashed once per process: a deliberately slow hash, and the tests load the demo often."""
+    return generate_password_hash(DEMO_PASSWORD)
+
+
 def load_demo(session: Session) -> bool:
     """Insert the demo data unless it is there already; returns whether it inserted."""
     if session.scalar(select(Place).where(Place.code == "D01")) is not None:
@@ -95,7 +102,7 @@ def load_demo(session: Session) -> bool:
         session.add(org)
         organizations[name] = org
     session.flush()
-    password_hash = generate_password_hash(DEMO_PASSWORD)
+    password_hash = _demo_password_hash()
     for demo in USERS:
         user = User(
             username=demo.username, display_name=demo.display_name, password_hash=password_hash
