@@ -35,3 +35,9 @@ class Conflict(ServiceError):
     """Someone else acted first: the task is done or claimed, or the revision is stale."""
 
     status = 409
+
+
+class Unauthenticated(ServiceError):
+    """No valid credentials: wrong password, or a token unknown, revoked or expired."""
+
+    status = 401

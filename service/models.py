@@ -76,6 +76,7 @@ class Organization(Base):
     name: Mapped[str] = mapped_column(String(200))
     place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
     credit_standing: Mapped[str] = mapped_column(String(8), default="none")
+    credit_code: Mapped[str | None] = mapped_column(String(18), index=True)
 
     place: Mapped[Place] = relationship()
 
@@ -88,6 +89,7 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    email: Mapped[str | None] = mapped_column(String(254))
 
     grants: Mapped[list[RoleGrant]] = relationship(back_populates="user", lazy="selectin")
 
@@ -140,7 +142,7 @@ class Case(Base):
     revision: Mapped[int] = mapped_column(Integer, default=0)
     model_version: Mapped[str] = mapped_column(ForeignKey("model_versions.version"))
     process_id: Mapped[str] = mapped_column(String(64))
-    filed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    filed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_timer_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -185,6 +187,8 @@ class HumanTask(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    escalation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     case: Mapped[Case] = relationship(lazy="joined")
 
@@ -241,3 +245,139 @@ class CalendarDay(Base):
     day: Mapped[Any] = mapped_column(Date, primary_key=True)
     is_workday: Mapped[bool] = mapped_column(Boolean)
     note: Mapped[str] = mapped_column(String(200), default="")
+
+
+class ApiToken(Base):
+    """A bearer token for the HTTP API: only its SHA-256 is kept, the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Comment(Base):
+    """A remark on a case or one of its tasks; its text is also kept in the case history."""
+
+    __tablename__ = "comments"
+    __table_args__ = (Index("ix_comments_case", "case_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("human_tasks.id"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Attachment(Base):
+    """An uploaded file's metadata; the content lies on disk under its SHA-256."""
+
+    __tablename__ = "attachments"
+    __table_args__ = (UniqueConstraint("sha256", "uploaded_by"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SavedFilter(Base):
+    """A user's named inbox query, kept as the query parameters of the task list."""
+
+    __tablename__ = "saved_filters"
+    __table_args__ = (UniqueConstraint("user_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(100))
+    query: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FilingDraft(Base):
+    """A request being typed, kept as the form's text for the user who typed it."""
+
+    __tablename__ = "filing_drafts"
+    __table_args__ = (UniqueConstraint("user_id", "matter_type", "organization_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    matter_type: Mapped[str] = mapped_column(String(32))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    values: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# Indexes the API's listings use: cases by scope in filing order, tasks by assignee.
+Index("ix_cases_community_filed", Case.community_id, Case.filed_at)
+Index("ix_cases_street_filed", Case.street_id, Case.filed_at)
+Index("ix_cases_district_filed", Case.district_id, Case.filed_at)
+Index("ix_tasks_assignee", HumanTask.assignee_id, HumanTask.status)
+
+
+class Notification(Base):
+    """An in-app message to one user (reminder, escalation, new duty); e-mailed when set up.
+
+    One per user, task and kind: sending a reminder twice finds the row already there.
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("user_id", "task_id", "kind"),
+        Index("ix_notifications_user_unread", "user_id", "read_at"),
+        Index("ix_notifications_email", "emailed_at", "email_attempts"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    task_id: Mapped[int | None] = mapped_column(ForeignKey("human_tasks.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    email_error: Mapped[str] = mapped_column(String(500), default="")
+
+
+class DutyFiling(Base):
+    """A periodic duty case filed for one organization and period: never two of them."""
+
+    __tablename__ = "duty_filings"
+    __table_args__ = (UniqueConstraint("duty", "organization_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    duty: Mapped[str] = mapped_column(String(32))
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    period: Mapped[str] = mapped_column(String(16))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CreditStandingChange(Base):
+    """A change of a firm's place on the red/black list, with who changed it and why."""
+
+    __tablename__ = "credit_standing_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    previous: Mapped[str] = mapped_column(String(8))
+    standing: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(Text)
+    changed_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+# The worker's reminder scan: open tasks by due time.
+Index("ix_tasks_status_due", HumanTask.status, HumanTask.due_at)

@@ -1,0 +1,503 @@
+"""Benchmark: the party secretary's inbox at 1k and 100k cases, and completions over HTTP.
+
+Inbox: two temporary PostgreSQL databases with the demo places and users plus synthetic
+cases and task rows bulk-loaded with COPY (no engine state: the inbox reads only the case
+and task rows). The secretary of community C01 has the same open workload in both —
+``--open`` party-organization tasks — while the rest grows: C01's closed history (1% of
+all cases, with their completed tasks) and cases of 200 other communities. It times
+``service.tasklist.inbox`` (first page, default filters and sort) and prints the query
+plan, which must use the inbox index rather than scan the task table.
+
+HTTP: gunicorn with 2 workers serves the app on a free port of 127.0.0.1 against a
+temporary PostgreSQL database holding ``--http-cases`` filed cases; client threads
+complete the secretary's acceptance checks through ``POST /api/v1/tasks/<id>/complete``
+for at most ``--seconds``; then gunicorn is stopped.
+
+    .venv/bin/python benchmarks/inbox_and_http.py [--open 40] [--http-cases 400]
+        [--threads 4] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import random
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import create_engine, event, func, select, text
+
+from service.access import Actor
+from service.auth import issue_token
+from service.cases import CaseService
+from service.clock import Clock, FixedClock
+from service.db import make_engine, make_sessionmaker, upgrade
+from service.demo import load_demo
+from service.models import Case, HumanTask, ModelVersion, Organization, Place, User
+from service.tasklist import InboxQuery, inbox
+from workflows.work_calendar import SHANGHAI
+
+PG_ADMIN = os.environ.get(
+    "TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
+OTHER_COMMUNITIES = 200
+PARTY_LANES = ("party_secretary", "party_committee")
+FILING = {
+    "matter_type": "firm_exit",
+    "estate": "E01",
+    "request": {
+        "title": "关于物业服务企业合同到期退出的请示",
+        "reasons": "物业服务企业合同到期后不再续聘",
+        "legal_basis": "民法典第九百四十七条",
+        "plan": "交接方案见附件",
+        "affected_area": "12345.67",
+        "affected_owners": 120,
+        "attachments": [],
+        "initiator": "firm",
+        "firm_name": "安居物业服务有限公司",
+        "notice_date": "2025-11-01",
+        "service_end_date": "2026-02-20",
+        "committee_members_total": 7,
+        "committee_members_present": 6,
+        "committee_members_agreeing": 5,
+    },
+}
+
+
+@contextmanager
+def temporary_database() -> Iterator[str]:
+    name = f"pa_bench_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def prepared_service(url: str, clock: Clock) -> CaseService:
+    engine = make_engine(url)
+    upgrade(engine)
+    service = CaseService(make_sessionmaker(engine), clock)
+    service.deploy_models()
+    with service.transaction() as session:
+        load_demo(session)
+    return service
+
+
+# -- inbox -------------------------------------------------------------------------------
+
+
+def _copy(raw, table: str, columns: tuple[str, ...], rows: Iterator[tuple]) -> None:
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+def load_synthetic(service: CaseService, total: int, open_tasks: int) -> None:
+    """Places for 200 more communities, then ``total`` cases with their task rows."""
+    with service.transaction() as session:
+        district = session.scalar(select(Place).where(Place.code == "D01"))
+        communities = []
+        for s in range(20):
+            street = Place(kind="street", code=f"BS{s}", name=f"街道{s}", parent_id=district.id)
+            session.add(street)
+            session.flush()
+            for c in range(OTHER_COMMUNITIES // 20):
+                community = Place(
+                    kind="community", code=f"BC{s}_{c}", name=f"社区{c}", parent_id=street.id
+                )
+                session.add(community)
+                session.flush()
+                estate = Place(
+                    kind="estate", code=f"BE{s}_{c}", name=f"小区{c}", parent_id=community.id
+                )
+                session.add(estate)
+                session.flush()
+                org = Organization(kind="owners_committee", name="业委会", place_id=estate.id)
+                session.add(org)
+                session.flush()
+                communities.append((estate.id, community.id, street.id, district.id, org.id))
+        e01 = session.scalar(select(Place).where(Place.code == "E01"))
+        c01 = session.get(Place, e01.parent_id)
+        s01 = session.get(Place, c01.parent_id)
+        committee_org = session.scalar(
+            select(Organization.id).where(Organization.place_id == e01.id)
+        )
+        home = (e01.id, c01.id, s01.id, s01.parent_id, committee_org)
+        version = session.scalar(select(ModelVersion.version))
+        filer = session.scalar(select(User.id).where(User.username == "committee"))
+    rng = random.Random(7)
+    history = total // 100
+    cases: list[tuple] = []
+    tasks: list[tuple] = []
+    task_id = 1_000_000
+    for n in range(total):
+        case_id = 1_000_000 + n
+        if n < open_tasks:
+            place, running = home, True
+        elif n < open_tasks + history:
+            place, running = home, False
+        else:
+            place, running = rng.choice(communities), rng.random() < 0.1
+        filed = NOW - timedelta(days=rng.randint(1, 900), minutes=rng.randint(0, 1440))
+        status = "running" if running else "closed"
+        cases.append(
+            (
+                case_id,
+                "firm_exit",
+                "",
+                f"合成案件 {n}",
+                *place[:4],
+                place[4],
+                status,
+                None if running else "case_closed",
+                "",
+                1,
+                version,
+                "matter_firm_exit",
+                filer,
+                filed,
+                None if running else filed + timedelta(days=30),
+                None,
+                "",
+            )
+        )
+        for step, role in (("acceptance_check", "party_secretary"), ("written_reply", role_for(n))):
+            task_id += 1
+            done = step == "acceptance_check" or not running
+            due = filed + timedelta(days=rng.randint(1, 20))
+            tasks.append(
+                (
+                    task_id,
+                    case_id,
+                    str(uuid.uuid4()),
+                    step,
+                    "prior_approval",
+                    step,
+                    role,
+                    place[1],
+                    place[0],
+                    "completed" if done else "open",
+                    50,
+                    filed,
+                    due,
+                    filed + timedelta(days=1) if done else None,
+                    filer if done else None,
+                )
+            )
+    engine = service.sessions.kw["bind"]
+    with engine.begin() as conn:
+        raw = conn.connection.dbapi_connection
+        _copy(
+            raw,
+            "cases",
+            (
+                "id",
+                "matter_type",
+                "sub_type",
+                "title",
+                "estate_id",
+                "community_id",
+                "street_id",
+                "district_id",
+                "applicant_org_id",
+                "status",
+                "outcome",
+                "current_step",
+                "revision",
+                "model_version",
+                "process_id",
+                "filed_by",
+                "filed_at",
+                "closed_at",
+                "next_timer_due",
+                "state_digest",
+            ),
+            iter(cases),
+        )
+        _copy(
+            raw,
+            "human_tasks",
+            (
+                "id",
+                "case_id",
+                "task_uuid",
+                "bpmn_id",
+                "process_id",
+                "name",
+                "role",
+                "community_id",
+                "estate_id",
+                "status",
+                "priority",
+                "created_at",
+                "due_at",
+                "completed_at",
+                "completed_by",
+            ),
+            iter(tasks),
+        )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("ANALYZE"))
+
+
+def role_for(n: int) -> str:
+    return PARTY_LANES[n % 2]
+
+
+def explain(service: CaseService, run: Callable[[], object]) -> str:
+    """The plan PostgreSQL chooses for the inbox's SELECT, with actual row counts."""
+    engine = service.sessions.kw["bind"]
+    captured: list[tuple[str, object]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "FROM human_tasks" in statement and not captured:
+            captured.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    statement, parameters = captured[0]
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql("EXPLAIN (ANALYZE, COSTS OFF) " + statement, parameters)
+        return "\n".join(row[0] for row in rows)
+
+
+@dataclass
+class InboxBench:
+    """One database and the secretary's inbox call on it."""
+
+    service: CaseService
+    secretary: Actor
+    cases: int
+    task_rows: int
+    samples: list[float] = field(default_factory=list)
+
+    def once(self) -> int:
+        with self.service.sessions() as session:
+            return len(inbox(session, self.secretary, InboxQuery(), NOW).items)
+
+    def timed(self) -> None:
+        started = time.perf_counter()
+        self.once()
+        self.samples.append((time.perf_counter() - started) * 1000)
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.samples)
+        return ordered[max(0, int(len(ordered) * share) - 1)]
+
+
+def inbox_bench(url: str, total: int, open_tasks: int) -> InboxBench:
+    service = prepared_service(url, FixedClock(NOW))
+    load_synthetic(service, total, open_tasks)
+    with service.sessions() as session:
+        return InboxBench(
+            service,
+            service.actor(session, "secretary"),
+            session.scalar(select(func.count()).select_from(Case)),
+            session.scalar(select(func.count()).select_from(HumanTask)),
+        )
+
+
+def measure_inbox(open_tasks: int, runs: int) -> None:
+    """Both databases side by side, timed in alternation so machine noise hits both."""
+    with temporary_database() as small_url, temporary_database() as large_url:
+        benches = {
+            "1k": inbox_bench(small_url, 1_000, open_tasks),
+            "100k": inbox_bench(large_url, 100_000, open_tasks),
+        }
+        for bench in benches.values():
+            for _ in range(20):
+                bench.once()
+        for _ in range(runs):
+            for bench in benches.values():
+                bench.timed()
+        for label, bench in benches.items():
+            print(
+                f"inbox {label:>4}: {bench.cases:>6} cases, {bench.task_rows:>6} task rows: "
+                f"p50 {bench.percentile(0.5):.2f} ms, p95 {bench.percentile(0.95):.2f} ms "
+                f"({bench.once()} tasks on the first page)"
+            )
+        small, large = benches["1k"], benches["100k"]
+        print(
+            f"ratio 100k/1k: p50 {large.percentile(0.5) / small.percentile(0.5):.2f}, "
+            f"p95 {large.percentile(0.95) / small.percentile(0.95):.2f} (target <= 1.5)"
+        )
+        plan = explain(large.service, large.once)
+        print("query plan at 100k cases:\n" + plan)
+        if "Seq Scan on human_tasks" in plan:
+            print("WARNING: the inbox query scans the whole task table")
+        for bench in benches.values():
+            bench.service.sessions.kw["bind"].dispose()
+
+
+# -- HTTP --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(base: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited before it answered")
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("gunicorn did not answer in time")
+
+
+def complete(base: str, token: str, task_id: int) -> int:
+    body = json.dumps({"data": {"acceptance_decision": "accept"}}).encode()
+    request = urllib.request.Request(
+        f"{base}/api/v1/tasks/{task_id}/complete",
+        data=body,
+        method="POST",
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def measure_http(cases: int, threads: int, seconds: float) -> dict[str, float]:
+    with temporary_database() as url:
+        service = prepared_service(url, Clock())
+        with service.sessions() as session:
+            committee = service.actor(session, "committee")
+        for _ in range(cases):
+            service.file_case(committee, FILING)
+        with service.transaction() as session:
+            secretary = service.actor(session, "secretary")
+            token = issue_token(session, secretary, "bench", datetime.now(UTC)).token
+            task_ids = list(
+                session.scalars(
+                    select(HumanTask.id).where(
+                        HumanTask.bpmn_id == "acceptance_check", HumanTask.status == "open"
+                    )
+                )
+            )
+        service.sessions.kw["bind"].dispose()
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+                "service.app:create_app()",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_URL": url},
+        )
+        try:
+            wait_until_up(base, process)
+            work: queue.Queue[int] = queue.Queue()
+            for task_id in task_ids:
+                work.put(task_id)
+            latencies: list[float] = []
+            statuses: dict[int, int] = {}
+            lock = threading.Lock()
+            stop_at = time.monotonic() + seconds
+
+            def client() -> None:
+                while time.monotonic() < stop_at:
+                    try:
+                        task_id = work.get_nowait()
+                    except queue.Empty:
+                        return
+                    started = time.perf_counter()
+                    status = complete(base, token, task_id)
+                    with lock:
+                        latencies.append(time.perf_counter() - started)
+                        statuses[status] = statuses.get(status, 0) + 1
+
+            started = time.perf_counter()
+            pool = [threading.Thread(target=client) for _ in range(threads)]
+            for thread in pool:
+                thread.start()
+            for thread in pool:
+                thread.join()
+            elapsed = time.perf_counter() - started
+        finally:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    done = statuses.get(200, 0)
+    return {
+        "completed": done,
+        "other": {k: v for k, v in statuses.items() if k != 200},
+        "seconds": elapsed,
+        "rate": done / elapsed,
+        "median_ms": statistics.median(latencies) * 1000,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--open", type=int, default=40, help="the secretary's open tasks")
+    parser.add_argument("--runs", type=int, default=300)
+    parser.add_argument("--http-cases", type=int, default=400)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--skip-http", action="store_true")
+    args = parser.parse_args()
+
+    measure_inbox(args.open, args.runs)
+    if args.skip_http:
+        return
+    http = measure_http(args.http_cases, args.threads, args.seconds)
+    print(
+        f"HTTP (gunicorn, 2 workers, PostgreSQL, {args.threads} client threads): "
+        f"{http['completed']} completions in {http['seconds']:.1f} s = "
+        f"{http['rate']:.1f} completions/s, median {http['median_ms']:.1f} ms"
+        + (f", other answers {http['other']}" if http["other"] else "")
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""The matter catalogue: types, sub-types, legal basis, and the form of every step."""
+
+from __future__ import annotations
+
+from service import matters
+from service.api.common import api_blueprint, errors
+from service.api.schemas import MatterDetailSchema, MatterSchema
+
+bp = api_blueprint("api_matters", "事项目录：事项类型、类别、法律依据及各步骤表单")
+
+
+@bp.route("/matters", methods=["GET"])
+@errors(bp)
+@bp.response(200, MatterSchema(many=True))
+def list_matters():
+    """全部事项类型"""
+    return matters.matter_list()
+
+
+@bp.route("/matters/<string(maxlength=64):code>", methods=["GET"])
+@errors(bp, 404)
+@bp.response(200, MatterDetailSchema)
+def matter(code: str):
+    """一种事项：请示表单和各步骤表单"""
+    return matters.matter_detail(code)

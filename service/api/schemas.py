@@ -1,0 +1,687 @@
+"""Request and response bodies of the API, as marshmallow schemas.
+
+The OpenAPI document is generated from these. Request fields carry Chinese messages, so
+a 422's ``errors`` can be shown to users as they are; every request body refuses
+unknown fields.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from flask_smorest.fields import Upload
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+
+from service.access import ROLES
+from service.administration import ORGANIZATION_PLACE, PLACE_PARENT
+from service.case_queries import CASE_STATUSES
+from service.tasklist import SORTS, TASK_STATUSES
+from workflows.catalogue import MATTERS
+from workflows.duties import DUTIES
+from workflows.i18n import _
+
+MAX_ID = 2**31 - 1
+KINDS = [*MATTERS, *DUTIES]
+_REQUIRED = {
+    "required": _("此项为必填项。"),
+    "null": _("此项不能为空。"),
+    "validator_failed": _("此项的值无效。"),
+}
+
+
+class Text(fields.String):
+    default_error_messages: ClassVar[dict[str, str]] = {
+        **_REQUIRED,
+        "invalid": _("应为文字。"),
+        "invalid_utf8": _("包含无法识别的字符。"),
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise self.make_error("invalid_utf8")
+        return text
+
+
+class Whole(fields.Integer):
+    default_error_messages: ClassVar[dict[str, str]] = {
+        **_REQUIRED,
+        "invalid": _("应为整数。"),
+        "too_large": _("数值过大。"),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("strict", True)
+        super().__init__(**kwargs)
+
+
+class YesNo(fields.Boolean):
+    default_error_messages: ClassVar[dict[str, str]] = {
+        **_REQUIRED,
+        "invalid": _("应为 true 或 false。"),
+    }
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2999
+
+
+class Moment(fields.AwareDateTime):
+    default_error_messages: ClassVar[dict[str, str]] = {
+        **_REQUIRED,
+        "invalid": _("应为带时区的日期时间，如 2026-03-02T09:00:00+08:00。"),
+        "invalid_awareness": _("日期时间须带时区，如 +08:00。"),
+        "format": _("日期时间格式不正确。"),
+        "out_of_range": _("日期应在 1900 年至 2999 年之间。"),
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise self.make_error("out_of_range")
+        return moment
+
+
+class Day(fields.Date):
+    default_error_messages: ClassVar[dict[str, str]] = {
+        **_REQUIRED,
+        "invalid": _("应为日期，格式为 YYYY-MM-DD。"),
+        "format": _("日期格式不正确。"),
+        "out_of_range": _("日期应在 1900 年至 2999 年之间。"),
+    }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise self.make_error("out_of_range")
+        return day
+
+
+class Object(fields.Dict):
+    default_error_messages: ClassVar[dict[str, str]] = {
+        **_REQUIRED,
+        "invalid": _("应为 JSON 对象。"),
+    }
+
+
+class Anything(fields.Raw):
+    default_error_messages: ClassVar[dict[str, str]] = _REQUIRED
+
+
+class Part(fields.Nested):
+    default_error_messages: ClassVar[dict[str, str]] = {
+        **_REQUIRED,
+        "type": _("应为 JSON 对象。"),
+    }
+
+
+def length(low: int, high: int) -> validate.Length:
+    return validate.Length(low, high, error=_("长度应为 {min} 至 {max} 个字符。"))
+
+
+def between(low: int, high: int) -> validate.Range:
+    return validate.Range(low, high, error=_("应为 {min} 至 {max} 之间的整数。"))
+
+
+def one_of(choices: Any) -> validate.OneOf:
+    return validate.OneOf(list(choices), error=_("只能是以下之一：{choices}。"))
+
+
+def code(max_length: int = 64) -> validate.Validator:
+    return validate.And(
+        length(1, max_length),
+        validate.Regexp(r"^[A-Za-z0-9_.\-]+$", error=_("只能包含字母、数字、下划线、点和减号。")),
+    )
+
+
+class RequestSchema(Schema):
+    """A request body: unknown fields are refused, in Chinese."""
+
+    class Meta:
+        unknown = RAISE
+
+    error_messages: ClassVar[dict[str, str]] = {
+        "unknown": _("不接受此字段。"),
+        "type": _("请求体应为 JSON 对象。"),
+    }
+
+
+class QuerySchema(Schema):
+    """Query-string parameters; unknown ones are ignored by the parser."""
+
+    error_messages: ClassVar[dict[str, str]] = {"type": _("参数格式不正确。")}
+
+
+# -- shared ------------------------------------------------------------------------------
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details."""
+
+    type = fields.String(required=True, metadata={"description": "问题类型（URI）"})
+    title = fields.String(required=True, metadata={"description": "简短标题"})
+    status = fields.Integer(required=True, metadata={"description": "HTTP 状态码"})
+    detail = fields.String(required=True, metadata={"description": "说明"})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        metadata={"description": "字段路径 → 中文错误信息（400/422）"},
+    )
+
+
+class PersonSchema(Schema):
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    display_name = fields.String(required=True)
+
+
+class PlaceRefSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class PageArgs(QuerySchema):
+    cursor = Text(
+        validate=length(1, 500), metadata={"description": "上一页返回的 next_cursor（不透明）"}
+    )
+    limit = Whole(
+        strict=False,
+        load_default=20,
+        validate=between(1, 100),
+        metadata={"description": "每页条数，1–100，默认 20"},
+    )
+
+
+def page_of(item: type[Schema], name: str) -> type[Schema]:
+    """A page of ``item``: the rows and the cursor of the next page (null on the last)."""
+    return type(
+        name,
+        (Schema,),
+        {
+            "items": fields.List(fields.Nested(item), required=True),
+            "next_cursor": fields.String(allow_none=True, required=True),
+        },
+    )
+
+
+# -- sign-in -----------------------------------------------------------------------------
+
+
+class TokenRequestSchema(RequestSchema):
+    username = Text(required=True, validate=length(1, 64))
+    password = Text(required=True, validate=length(1, 256))
+    name = Text(load_default="api", validate=length(1, 100), metadata={"description": "令牌用途"})
+    expires_in_days = Whole(load_default=30, validate=between(1, 365))
+
+
+class TokenSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    expires_at = fields.AwareDateTime(required=True)
+    revoked_at = fields.AwareDateTime(allow_none=True, required=True)
+
+
+class IssuedTokenSchema(TokenSchema):
+    token = fields.String(
+        required=True, metadata={"description": "令牌本身：只在此时返回一次，请妥善保存"}
+    )
+
+
+class OrganizationSchema(Schema):
+    id = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    name = fields.String(required=True)
+    place_code = fields.String(required=True)
+    credit_standing = fields.String(required=True)
+
+
+class PlaceSchema(Schema):
+    id = fields.Integer(required=True)
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    parent_code = fields.String(allow_none=True, required=True)
+
+
+class GrantSchema(Schema):
+    id = fields.Integer(required=True)
+    role = fields.String(required=True)
+    place = fields.Nested(PlaceSchema, required=True)
+    organization = fields.Nested(OrganizationSchema, allow_none=True, required=True)
+
+
+class UserSchema(Schema):
+    id = fields.Integer(required=True)
+    username = fields.String(required=True)
+    display_name = fields.String(required=True)
+    active = fields.Boolean(required=True)
+    grants = fields.List(fields.Nested(GrantSchema), required=True)
+
+
+# -- catalogue ---------------------------------------------------------------------------
+
+
+class ChoiceSchema(Schema):
+    value = fields.String(required=True)
+    label = fields.String(required=True)
+
+
+class FormFieldSchema(Schema):
+    """One field of a form, as ``workflows.forms.describe_form`` describes it."""
+
+    name = fields.String(required=True)
+    type = fields.String(required=True)
+    label = fields.String(required=True)
+    help = fields.String(required=True)
+    required = fields.Boolean(required=True)
+    choices = fields.List(fields.Nested(ChoiceSchema), allow_none=True)
+    max_length = fields.Integer()
+    min = fields.Integer(allow_none=True)
+    max = fields.Integer(allow_none=True)
+    not_after_today = fields.Boolean()
+    not_after_now = fields.Boolean()
+    min_items = fields.Integer()
+    item = fields.Nested(lambda: FormFieldSchema())
+    subfields = fields.List(
+        fields.Nested(lambda: FormFieldSchema()), attribute="fields", data_key="fields"
+    )
+
+
+class StepFormSchema(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+    form = fields.List(fields.Nested(FormFieldSchema), required=True)
+
+
+class MatterSchema(Schema):
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    process_id = fields.String(required=True)
+    sub_types = fields.List(fields.Nested(ChoiceSchema), required=True)
+    applicant_kinds = fields.List(fields.Nested(ChoiceSchema), required=True)
+    legal_basis = fields.String(required=True)
+    has_owners_vote = fields.Boolean(required=True)
+    requires_members_assembly = fields.Boolean(required=True)
+    steps = fields.List(fields.String(), required=True)
+
+
+class MatterDetailSchema(MatterSchema):
+    filing_form = fields.List(fields.Nested(FormFieldSchema), required=True)
+    step_forms = fields.List(fields.Nested(StepFormSchema), required=True)
+
+
+# -- tasks -------------------------------------------------------------------------------
+
+
+class TaskSchema(Schema):
+    id = fields.Integer(required=True)
+    case_id = fields.Integer(required=True)
+    case_title = fields.String(required=True)
+    matter_type = fields.String(required=True)
+    matter_name = fields.String(required=True)
+    estate_code = fields.String(required=True)
+    estate_name = fields.String(required=True)
+    bpmn_id = fields.String(required=True, metadata={"description": "步骤（BPMN 任务）编号"})
+    name = fields.String(required=True)
+    role = fields.String(required=True, metadata={"description": "泳道角色"})
+    status = fields.String(required=True)
+    priority = fields.Integer(required=True)
+    created_at = fields.AwareDateTime(required=True)
+    due_at = fields.AwareDateTime(allow_none=True, required=True)
+    follow_up_at = fields.AwareDateTime(allow_none=True, required=True)
+    overdue = fields.Boolean(required=True)
+    assignee = fields.Nested(PersonSchema, allow_none=True, required=True)
+    completed_at = fields.AwareDateTime(allow_none=True, required=True)
+    completed_by = fields.Nested(PersonSchema, allow_none=True, required=True)
+
+
+TaskPageSchema = page_of(TaskSchema, "TaskPage")
+
+
+class TaskDetailSchema(Schema):
+    task = fields.Nested(TaskSchema, required=True)
+    form = fields.List(fields.Nested(FormFieldSchema), required=True)
+    case_revision = fields.Integer(required=True)
+    may_work = fields.Boolean(required=True)
+    may_assign = fields.Boolean(required=True)
+
+
+class InboxFilterSchema(Schema):
+    """The inbox's filters and sort, as query parameters or as a saved filter."""
+
+    error_messages: ClassVar[dict[str, str]] = {
+        "unknown": _("不接受此字段。"),
+        "type": _("应为 JSON 对象。"),
+    }
+
+    matter = Text(validate=one_of(KINDS), metadata={"description": "事项或定期事务类型"})
+    estate = Text(validate=length(1, 64), metadata={"description": "小区编码"})
+    status = Text(validate=one_of(TASK_STATUSES), metadata={"description": "默认 open"})
+    due_before = Moment(metadata={"description": "办理期限早于该时刻"})
+    overdue = YesNo(metadata={"description": "true：已超期；false：未超期"})
+    assignee = Text(
+        validate=length(1, 64),
+        metadata={
+            "description": "me（我签收的）、none（未签收）、any（全部）或用户名；"
+            "默认：待办时为未签收或我签收的"
+        },
+    )
+    unassigned = YesNo(metadata={"description": "true：仅未签收；false：仅已签收"})
+    sort = Text(
+        validate=one_of(SORTS),
+        metadata={"description": "due / created / priority，前加 - 为倒序；默认 due"},
+    )
+
+
+class InboxArgs(InboxFilterSchema, PageArgs):
+    pass
+
+
+class AssignSchema(RequestSchema):
+    assignee = Text(
+        required=True,
+        allow_none=True,
+        validate=length(1, 64),
+        metadata={"description": "用户名；null 表示收回"},
+    )
+
+
+class TaskUpdateSchema(RequestSchema):
+    due_at = Moment(metadata={"description": "办理期限"})
+    follow_up_at = Moment(allow_none=True, metadata={"description": "跟进日期；null 表示清除"})
+    priority = Whole(validate=between(0, 100))
+
+    @validates_schema
+    def _something(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError(_("请至少修改一项：due_at、follow_up_at 或 priority。"))
+
+
+class CompleteSchema(RequestSchema):
+    data = Object(required=True, metadata={"description": "该步骤表单的内容（见任务的 form）"})
+    revision = Whole(
+        validate=between(0, MAX_ID),
+        metadata={"description": "案件的版本号；与当前不符时返回 409（也可用 If-Match）"},
+    )
+
+
+class IfMatchHeader(Schema):
+    if_match = Text(
+        data_key="If-Match",
+        validate=validate.Regexp(
+            r'^(W/)?"?[0-9]{1,10}"?$', error=_('If-Match 应为案件版本号，如 "3"。')
+        ),
+        metadata={"description": "案件的版本号（详情的 ETag）"},
+    )
+
+
+class SavedFilterCreateSchema(RequestSchema):
+    name = Text(required=True, validate=length(1, 100))
+    query = Part(InboxFilterSchema, required=True, unknown=RAISE)
+
+
+class SavedFilterSchema(Schema):
+    id = fields.Integer(required=True)
+    name = fields.String(required=True)
+    query = fields.Dict(required=True)
+    created_at = fields.AwareDateTime(required=True)
+
+
+# -- cases -------------------------------------------------------------------------------
+
+
+class CaseFilingSchema(RequestSchema):
+    matter_type = Text(required=True, validate=one_of(MATTERS))
+    estate = Text(required=True, validate=length(1, 64), metadata={"description": "小区编码"})
+    organization = Whole(
+        allow_none=True,
+        validate=between(1, MAX_ID),
+        metadata={"description": "申请单位编号；用户只代表一个单位时可省略"},
+    )
+    request = Object(
+        required=True, metadata={"description": "请示表单（见 /matters/{code} 的 filing_form）"}
+    )
+
+
+class CaseArgs(PageArgs):
+    matter = Text(validate=one_of(KINDS), metadata={"description": "事项或定期事务类型"})
+    estate = Text(validate=length(1, 64), metadata={"description": "小区编码"})
+    status = Text(validate=one_of(CASE_STATUSES), metadata={"description": "案件状态"})
+    filed_from = Day(metadata={"description": "提交日期不早于（北京时间）"})
+    filed_to = Day(metadata={"description": "提交日期不晚于（北京时间）"})
+    text = Text(data_key="q", validate=length(1, 200), metadata={"description": "标题包含"})
+
+
+class CaseSummarySchema(Schema):
+    id = fields.Integer(required=True)
+    title = fields.String(required=True)
+    matter_type = fields.String(required=True)
+    matter_name = fields.String(required=True)
+    sub_type = fields.String(required=True)
+    estate = fields.Nested(PlaceRefSchema, required=True)
+    applicant = fields.String(required=True)
+    status = fields.String(required=True)
+    outcome = fields.String(allow_none=True, required=True)
+    current_step = fields.String(required=True)
+    revision = fields.Integer(required=True)
+    filed_at = fields.AwareDateTime(required=True)
+    closed_at = fields.AwareDateTime(allow_none=True, required=True)
+
+
+CasePageSchema = page_of(CaseSummarySchema, "CasePage")
+
+
+class ReplySchema(Schema):
+    document_number = fields.String(required=True)
+    decision = fields.String(required=True)
+    decision_label = fields.String(required=True)
+    reasons = fields.String(required=True)
+    conditions = fields.String(required=True)
+    issued_at = fields.AwareDateTime(required=True)
+    signed_by = fields.Nested(PersonSchema, allow_none=True, required=True)
+    party_organization = fields.String(required=True)
+
+
+class VoteResultSchema(Schema):
+    at = fields.AwareDateTime(required=True)
+    meeting_date = fields.String(allow_none=True, required=True)
+    rule = fields.String(required=True)
+    passed = fields.Boolean(required=True)
+    participation_met = fields.Boolean(required=True)
+    approval_met = fields.Boolean(required=True)
+    reasons = fields.List(fields.String(), required=True)
+    base_area = fields.String(allow_none=True, required=True)
+    base_owners = fields.Integer(allow_none=True, required=True)
+    participating_area = fields.String(allow_none=True, required=True)
+    participating_owners = fields.Integer(allow_none=True, required=True)
+    approving_area = fields.String(allow_none=True, required=True)
+    approving_owners = fields.Integer(allow_none=True, required=True)
+
+
+class CaseDetailSchema(CaseSummarySchema):
+    community = fields.Nested(PlaceRefSchema, required=True)
+    applicant_kind = fields.String(required=True)
+    filed_by = fields.Nested(PersonSchema, allow_none=True, required=True)
+    request = fields.Dict(required=True)
+    open_tasks = fields.List(fields.Nested(TaskSchema), required=True)
+    reply = fields.Nested(ReplySchema, allow_none=True, required=True)
+    vote_results = fields.List(fields.Nested(VoteResultSchema), required=True)
+
+
+class CommentCreateSchema(RequestSchema):
+    body = Text(required=True, validate=length(1, 5000))
+    task_id = Whole(allow_none=True, validate=between(1, MAX_ID))
+
+
+class CommentSchema(Schema):
+    id = fields.Integer(required=True)
+    case_id = fields.Integer(required=True)
+    task_id = fields.Integer(allow_none=True, required=True)
+    author = fields.Nested(PersonSchema, required=True)
+    body = fields.String(required=True)
+    created_at = fields.AwareDateTime(required=True)
+
+
+CommentPageSchema = page_of(CommentSchema, "CommentPage")
+
+
+class EventSchema(Schema):
+    seq = fields.Integer(required=True)
+    kind = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+    actor = fields.Nested(PersonSchema, allow_none=True, required=True)
+    task_bpmn_id = fields.String(allow_none=True, required=True)
+    task_name = fields.String(allow_none=True, required=True)
+    data = fields.Dict(required=True)
+    hash = fields.String(required=True)
+    prev_hash = fields.String(required=True)
+
+
+EventPageSchema = page_of(EventSchema, "EventPage")
+
+
+class ReplayArgs(QuerySchema):
+    upto = Whole(
+        strict=False,
+        required=True,
+        validate=between(1, MAX_ID),
+        metadata={"description": "重演到第几条记录（含）"},
+    )
+
+
+class ReplayedTaskSchema(Schema):
+    bpmn_id = fields.String(required=True)
+    name = fields.String(required=True)
+    role = fields.String(required=True)
+    process_id = fields.String(required=True)
+    due_at = fields.AwareDateTime(allow_none=True, required=True)
+
+
+class ReplayedStateSchema(Schema):
+    case_id = fields.Integer(required=True)
+    upto = fields.Integer(required=True)
+    event = fields.Nested(EventSchema, required=True)
+    status = fields.String(required=True)
+    ended_at = fields.String(allow_none=True, required=True)
+    open_tasks = fields.List(fields.Nested(ReplayedTaskSchema), required=True)
+    data = fields.Dict(required=True)
+    digest = fields.String(required=True)
+    matches_record = fields.Boolean(
+        required=True, metadata={"description": "重演得到的状态与当时记录的摘要一致"}
+    )
+
+
+class VerificationSchema(Schema):
+    case_id = fields.Integer(required=True)
+    ok = fields.Boolean(required=True)
+    events = fields.Integer(required=True)
+    chain_intact = fields.Boolean(required=True)
+    replay_ok = fields.Boolean(required=True)
+    first_bad_seq = fields.Integer(allow_none=True, required=True)
+    reason = fields.String(required=True)
+
+
+# -- attachments -------------------------------------------------------------------------
+
+
+class UploadSchema(Schema):
+    file = Upload(required=True, metadata={"description": "PDF、JPG、PNG、DOCX 或 XLSX 文件"})
+
+
+class AttachmentSchema(Schema):
+    sha256 = fields.String(required=True)
+    name = fields.String(required=True)
+    content_type = fields.String(required=True)
+    size = fields.Integer(required=True)
+    uploaded_at = fields.AwareDateTime(required=True)
+
+
+# -- administration ----------------------------------------------------------------------
+
+
+class UserCreateSchema(RequestSchema):
+    username = Text(required=True, validate=code())
+    display_name = Text(required=True, validate=length(1, 200))
+    password = Text(required=True, validate=length(8, 256))
+    active = YesNo(load_default=True)
+
+
+class UserUpdateSchema(RequestSchema):
+    display_name = Text(validate=length(1, 200))
+    active = YesNo()
+    password = Text(validate=length(8, 256))
+
+    @validates_schema
+    def _something(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError(_("请至少修改一项。"))
+
+
+class GrantCreateSchema(RequestSchema):
+    role = Text(required=True, validate=one_of(ROLES))
+    place = Text(required=True, validate=length(1, 64), metadata={"description": "地点编码"})
+    organization_id = Whole(allow_none=True, validate=between(1, MAX_ID))
+
+
+UserPageSchema = page_of(UserSchema, "UserPage")
+
+
+class PlaceArgs(PageArgs):
+    kind = Text(validate=one_of(PLACE_PARENT), metadata={"description": "地点层级"})
+
+
+class PlaceCreateSchema(RequestSchema):
+    kind = Text(required=True, validate=one_of(PLACE_PARENT))
+    code = Text(required=True, validate=code())
+    name = Text(required=True, validate=length(1, 200))
+    parent = Text(allow_none=True, validate=length(1, 64), metadata={"description": "上级地点编码"})
+
+
+PlacePageSchema = page_of(PlaceSchema, "PlacePage")
+
+
+class OrganizationArgs(PageArgs):
+    place = Text(validate=length(1, 64), metadata={"description": "地点编码"})
+
+
+class OrganizationCreateSchema(RequestSchema):
+    kind = Text(required=True, validate=one_of(ORGANIZATION_PLACE))
+    name = Text(required=True, validate=length(1, 200))
+    place = Text(required=True, validate=length(1, 64), metadata={"description": "地点编码"})
+
+
+class OrganizationUpdateSchema(RequestSchema):
+    name = Text(required=True, validate=length(1, 200))
+
+
+OrganizationPageSchema = page_of(OrganizationSchema, "OrganizationPage")
+
+
+class CalendarArgs(QuerySchema):
+    first = Day(required=True, data_key="from", metadata={"description": "开始日期"})
+    last = Day(required=True, data_key="to", metadata={"description": "跨度不超过 366 天"})
+
+
+class CalendarEntrySchema(Schema):
+    day = fields.Date(required=True)
+    is_workday = fields.Boolean(required=True)
+    source = fields.String(
+        required=True, metadata={"description": "override / chinese_calendar / weekday_fallback"}
+    )
+    note = fields.String(required=True)
+
+
+class CalendarDaySetSchema(RequestSchema):
+    is_workday = YesNo(required=True)
+    note = Text(load_default="", validate=length(0, 200))
+
+
+class SettingSchema(Schema):
+    key = fields.String(required=True)
+    value = fields.Raw(required=True)
+    default = fields.Raw(required=True)
+    overridden = fields.Boolean(required=True)
+
+
+class SettingSetSchema(RequestSchema):
+    value = Anything(required=True, metadata={"description": "与默认值同类型的新值"})

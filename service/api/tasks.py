@@ -1,0 +1,141 @@
+"""The task list: my inbox, one task, claim / unclaim / assign, dates and priority,
+completion with the step's form, the task's history, saved filters."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from service import tasklist
+from service.api.cases import ETAG, detail_response
+from service.api.common import actor, api_blueprint, case_service, errors, now, reading
+from service.api.schemas import (
+    AssignSchema,
+    CaseDetailSchema,
+    CompleteSchema,
+    EventSchema,
+    IfMatchHeader,
+    InboxArgs,
+    SavedFilterCreateSchema,
+    SavedFilterSchema,
+    TaskDetailSchema,
+    TaskPageSchema,
+    TaskSchema,
+    TaskUpdateSchema,
+)
+from service.errors import InvalidInput
+from workflows.i18n import _
+
+bp = api_blueprint("api_tasks", "任务：待办箱、签收、分派、期限与优先级、办理、任务历史、筛选条件")
+
+
+@bp.route("/tasks", methods=["GET"])
+@errors(bp, 422)
+@bp.arguments(InboxArgs, location="query")
+@bp.response(200, TaskPageSchema)
+def inbox(args: dict):
+    """我的待办：我可以办理的任务，可筛选、排序，游标分页"""
+    with reading() as session:
+        page = tasklist.inbox(session, actor(), tasklist.InboxQuery.of(args), now())
+    return {"items": [asdict(t) for t in page.items], "next_cursor": page.next_cursor}
+
+
+@bp.route("/tasks/<id:task_id>", methods=["GET"])
+@errors(bp, 404)
+@bp.response(200, TaskDetailSchema)
+def task(task_id: int):
+    """任务详情及其表单"""
+    with reading() as session:
+        return asdict(tasklist.task_detail(session, actor(), task_id, now()))
+
+
+@bp.route("/tasks/<id:task_id>", methods=["PATCH"])
+@errors(bp, 403, 404, 409, 422)
+@bp.arguments(TaskUpdateSchema)
+@bp.response(200, TaskSchema)
+def update_task(body: dict, task_id: int):
+    """修改办理期限、跟进日期或优先级（记入案件历史）"""
+    return asdict(tasklist.update_task(case_service(), actor(), task_id, body))
+
+
+@bp.route("/tasks/<id:task_id>/history", methods=["GET"])
+@errors(bp, 404)
+@bp.response(200, EventSchema(many=True))
+def task_history(task_id: int):
+    """该任务的历史：签收、分派、修改、意见、办结"""
+    with reading() as session:
+        return [asdict(e) for e in tasklist.task_history(session, actor(), task_id)]
+
+
+@bp.route("/tasks/<id:task_id>/claim", methods=["POST"])
+@errors(bp, 403, 404, 409)
+@bp.response(200, TaskSchema)
+def claim(task_id: int):
+    """签收任务"""
+    return asdict(tasklist.claim(case_service(), actor(), task_id))
+
+
+@bp.route("/tasks/<id:task_id>/unclaim", methods=["POST"])
+@errors(bp, 403, 404, 409)
+@bp.response(200, TaskSchema)
+def unclaim(task_id: int):
+    """退回签收（书记可收回他人签收的任务）"""
+    return asdict(tasklist.unclaim(case_service(), actor(), task_id))
+
+
+@bp.route("/tasks/<id:task_id>/assign", methods=["POST"])
+@errors(bp, 403, 404, 409, 422)
+@bp.arguments(AssignSchema)
+@bp.response(200, TaskSchema)
+def assign(body: dict, task_id: int):
+    """分派任务（社区党组织书记）"""
+    return asdict(tasklist.assign(case_service(), actor(), task_id, body["assignee"]))
+
+
+def _expected_revision(body: dict, headers: dict) -> int | None:
+    from_body = body.get("revision")
+    header = headers.get("if_match")
+    if header is None:
+        return from_body
+    from_header = int(header.removeprefix("W/").strip('"'))
+    if from_body is not None and from_body != from_header:
+        raise InvalidInput({"revision": [_("与 If-Match 中的版本号不一致。")]})
+    return from_header
+
+
+@bp.route("/tasks/<id:task_id>/complete", methods=["POST"])
+@errors(bp, 403, 404, 409, 422)
+@bp.arguments(CompleteSchema)
+@bp.arguments(IfMatchHeader, location="headers")
+@bp.response(200, CaseDetailSchema, headers=ETAG)
+def complete(body: dict, headers: dict, task_id: int):
+    """办理任务：提交该步骤的表单；版本号不符时 409"""
+    case_id = tasklist.complete(
+        case_service(), actor(), task_id, body["data"], _expected_revision(body, headers)
+    )
+    return detail_response(case_id)
+
+
+@bp.route("/filters", methods=["GET"])
+@errors(bp)
+@bp.response(200, SavedFilterSchema(many=True))
+def saved_filters():
+    """我保存的待办筛选条件"""
+    with reading() as session:
+        return [asdict(f) for f in tasklist.saved_filters(session, actor())]
+
+
+@bp.route("/filters", methods=["POST"])
+@errors(bp, 409, 422)
+@bp.arguments(SavedFilterCreateSchema)
+@bp.response(201, SavedFilterSchema)
+def save_filter(body: dict):
+    """保存待办筛选条件（query 为 /tasks 的查询参数）"""
+    return asdict(tasklist.save_filter(case_service(), actor(), body["name"], body["query"]))
+
+
+@bp.route("/filters/<id:filter_id>", methods=["DELETE"])
+@errors(bp, 404)
+@bp.response(204)
+def delete_filter(filter_id: int):
+    """删除我的一个筛选条件"""
+    tasklist.delete_filter(case_service(), actor(), filter_id)
