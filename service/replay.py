@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from typing import Any
 
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -118,7 +119,7 @@ def _apply(engine: CaseEngine, workflow: Any, event: CaseEvent) -> Any:
         raise ReplayDivergence(
             event.seq, f"step {exc} was not open at this point of the model"
         ) from exc
-    except (ReplayMismatch, KeyError, TypeError) as exc:
+    except (ReplayMismatch, SpiffWorkflowException, KeyError, TypeError) as exc:
         raise ReplayDivergence(event.seq, f"the entry cannot be applied: {exc}") from exc
     deadlines = script_engine.environment.globals["deadline"]
     if len(deadlines.issued) != len(data.get("deadlines", [])):

@@ -1,0 +1,319 @@
+"""The auditor's pages: search the cases in scope, verify a history, replay it step by step.
+
+Verification recomputes the hash chain and replays the recorded events against the
+model version the case ran on; the replay page rebuilds the case as it stood after any
+one event and draws it. Histories export as JSON and CSV and print as a table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from datetime import date
+from typing import Any
+
+from flask import Response, redirect, render_template, request, url_for
+
+from service.audit import readable_case
+from service.case_queries import CaseFilter, search_cases
+from service.errors import InvalidInput, NotFound
+from service.history import ENGINE_EVENTS, events_of
+from service.model_store import models_for
+from service.models import Case
+from service.replay import ReplayDivergence, Verification, replay, verify_case
+from service.web import reading as rd
+from service.web.common import actor, local_time, reading, require_role, web_blueprint
+from service.web.diagrams import case_diagrams, process_files
+from workflows.catalogue import MATTERS
+from workflows.engine import CaseEngine
+from workflows.i18n import _
+
+bp = web_blueprint("audit", __name__)
+bp.before_request(lambda: require_role("auditor"))
+
+PAGE_SIZE = 25
+SEARCH_FIELDS = ("q", "matter", "status", "estate", "from", "to")
+
+# The verifier's reasons, in the words an auditor reads.
+REASONS = (
+    (re.compile(r"entry (\d+) is missing"), _("第 {0} 条记录缺失")),
+    (
+        re.compile(r"entry (\d+) does not link to its predecessor"),
+        _("第 {0} 条记录与前一条记录的链接不符"),
+    ),
+    (re.compile(r"entry (\d+) was altered"), _("第 {0} 条记录的内容被改动")),
+    (
+        re.compile(r"the replayed state differs from the recorded one"),
+        _("按记录重放得到的状态与当时记录的状态不一致"),
+    ),
+    (re.compile(r"the case record differs from its history"), _("案件当前记录与历史记录不一致")),
+    (
+        re.compile(r"the stored engine state differs from its history"),
+        _("保存的流程状态与历史记录不一致"),
+    ),
+    (re.compile(r"the history holds no filing"), _("历史记录中没有提出请示的记录")),
+    (re.compile(r"the case was not filed first"), _("第一条记录不是提出请示")),
+    (re.compile(r"the recorded timers were not due"), _("记录的期限届满与模型不符")),
+    (
+        re.compile(r"step (\S+) was not open at this point of the model"),
+        _("记录的步骤“{0}”在模型的此处不可办理"),
+    ),
+    (re.compile(r"the recorded deadlines differ from the model's"), _("记录的办理期限与模型不符")),
+    (re.compile(r"the entry cannot be applied"), _("该记录无法按模型重放")),
+    (re.compile(r"history verified"), _("历史记录完整，重放结果与记录一致")),
+    (re.compile(r"chain intact"), _("哈希链完整")),
+)
+
+
+def reason_text(reason: str) -> str:
+    for pattern, text in REASONS:
+        match = pattern.search(reason)
+        if match:
+            return text.format(*(rd.step_name(g) for g in match.groups()))
+    return reason
+
+
+def badge(verification: Verification) -> dict[str, Any]:
+    if verification.ok:
+        return {
+            "ok": True,
+            "text": _("记录完整：哈希链完整，重放与记录一致（共 {n} 条）").format(
+                n=verification.events
+            ),
+        }
+    reasons = [] if verification.chain.intact else [reason_text(verification.chain.reason)]
+    if verification.reason != verification.chain.reason:
+        reasons.append(reason_text(verification.reason))
+    return {
+        "ok": False,
+        "text": _("记录在第 {n} 条处断裂").format(n=verification.first_bad_seq),
+        "reasons": reasons,
+        "seq": verification.first_bad_seq,
+    }
+
+
+def _day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+@bp.get("/audit")
+def search() -> str | tuple[str, int] | Response:
+    """Cases in the auditor's scope; a case number goes straight to that case."""
+    args = {k: v for k, v in request.args.items() if k in SEARCH_FIELDS and v}
+    term = args.get("q", "").strip()
+    if term.isdigit():
+        with reading() as db:
+            try:
+                readable_case(db, actor(), int(term))
+            except NotFound:
+                pass
+            else:
+                return redirect(url_for(".case", case_id=int(term)))
+    problems: list[str] = []
+    with reading() as db:
+        estates = rd.estates_in_reach(db)
+    try:
+        with reading() as db:
+            found = search_cases(
+                db,
+                actor(),
+                CaseFilter(
+                    matter=args.get("matter"),
+                    estate=args.get("estate"),
+                    status=args.get("status"),
+                    filed_from=_day(args.get("from")),
+                    filed_to=_day(args.get("to")),
+                    text=term or None,
+                    cursor=request.args.get("cursor") or None,
+                    limit=PAGE_SIZE,
+                ),
+            )
+    except InvalidInput as exc:
+        problems = [m for messages in exc.messages.values() for m in messages]
+        found = None
+    page = render_template(
+        "web/audit_search.html",
+        cases=found.items if found else [],
+        next_cursor=found.next_cursor if found else None,
+        first_page="cursor" not in request.args,
+        problems=problems,
+        estates=estates,
+        args=args,
+        matters=MATTERS,
+    )
+    return (page, 422) if problems else page
+
+
+@bp.get("/audit/cases/<int:case_id>")
+def case(case_id: int) -> str:
+    with reading() as db:
+        found = readable_case(db, actor(), case_id)
+        verification = verify_case(db, found)
+        events = events_of(db, found.id)
+        users = rd.people_in(db, events)
+        parties = rd.parties(db, found)
+    return render_template(
+        "web/audit_case.html",
+        case=found,
+        parties=parties,
+        badge=badge(verification),
+        events=[(e, users.get(e.actor_id), rd.event_title(e)) for e in events],
+    )
+
+
+@bp.get("/audit/cases/<int:case_id>/replay")
+def replay_step(case_id: int) -> str:
+    with reading() as db:
+        found = readable_case(db, actor(), case_id)
+        events = events_of(db, found.id)
+        if not events:
+            raise NotFound("no history")
+        seq = min(max(1, request.args.get("seq", 1, type=int)), events[-1].seq)
+        event = next(e for e in events if e.seq == seq)
+        users = rd.people_in(db, events)
+        engine = CaseEngine(models_for(db, found.model_version))
+        files = process_files(db, found.model_version)
+        failure = None
+        diagrams: list[Any] = []
+        open_tasks: list[Any] = []
+        ended = None
+        try:
+            workflow = replay(engine, events, upto=seq, check_each=True)
+        except ReplayDivergence as exc:
+            failure = _("重放到第 {seq} 条记录时失败：{reason}").format(
+                seq=exc.seq, reason=reason_text(exc.reason)
+            )
+        else:
+            diagrams = case_diagrams(
+                files, engine, workflow, found.process_id, MATTERS[found.matter_type].name, event.at
+            )
+            open_tasks = engine.open_tasks(workflow)
+            ended = engine.ended_at(workflow)
+        parties = rd.parties(db, found)
+    engine_steps = [e.seq for e in events if e.kind in ENGINE_EVENTS]
+    return render_template(
+        "web/audit_replay.html",
+        case=found,
+        parties=parties,
+        event=event,
+        who=users.get(event.actor_id),
+        title=rd.event_title(event),
+        facts=rd.event_facts(event, found.matter_type, users),
+        events=[(e, users.get(e.actor_id), rd.event_title(e)) for e in events],
+        seq=seq,
+        last=events[-1].seq,
+        failure=failure,
+        diagrams=diagrams,
+        open_tasks=open_tasks,
+        ended=ended,
+        ended_text=rd.END_EVENTS.get(ended or "", ended),
+        replays_state=seq in engine_steps,
+    )
+
+
+def _history_rows(db: Any, found: Case) -> list[dict[str, Any]]:
+    events = events_of(db, found.id)
+    users = rd.people_in(db, events)
+    return [
+        {
+            "seq": e.seq,
+            "at": e.at.isoformat(),
+            "at_shanghai": local_time(e.at),
+            "kind": e.kind,
+            "what": rd.event_title(e),
+            "actor_id": e.actor_id,
+            "actor": users.get(e.actor_id, ""),
+            "task": e.task_bpmn_id or "",
+            "data": e.data,
+            "prev_hash": e.prev_hash,
+            "hash": e.hash,
+        }
+        for e in events
+    ]
+
+
+def _case_header(found: Case, verification: Verification) -> dict[str, Any]:
+    return {
+        "case_id": found.id,
+        "title": found.title,
+        "matter_type": found.matter_type,
+        "sub_type": found.sub_type,
+        "status": found.status,
+        "model_version": found.model_version,
+        "filed_at": found.filed_at.isoformat(),
+        "verification": verification.as_dict(),
+    }
+
+
+@bp.get("/audit/cases/<int:case_id>/history.json")
+def export_json(case_id: int) -> Response:
+    with reading() as db:
+        found = readable_case(db, actor(), case_id)
+        body = {**_case_header(found, verify_case(db, found)), "events": _history_rows(db, found)}
+    return Response(
+        json.dumps(body, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={"Content-Disposition": f"attachment; filename=case-{case_id}-history.json"},
+    )
+
+
+@bp.get("/audit/cases/<int:case_id>/history.csv")
+def export_csv(case_id: int) -> Response:
+    with reading() as db:
+        found = readable_case(db, actor(), case_id)
+        rows = _history_rows(db, found)
+    out = io.StringIO()
+    columns = [
+        "seq",
+        "at",
+        "at_shanghai",
+        "kind",
+        "what",
+        "actor_id",
+        "actor",
+        "task",
+        "data",
+        "prev_hash",
+        "hash",
+    ]
+    writer = csv.DictWriter(out, fieldnames=columns)
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {**row, "data": json.dumps(row["data"], ensure_ascii=False, sort_keys=True)}
+        )
+    return Response(
+        "\ufeff" + out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=case-{case_id}-history.csv"},
+    )
+
+
+@bp.get("/audit/cases/<int:case_id>/history/print")
+def print_history(case_id: int) -> str:
+    with reading() as db:
+        found = readable_case(db, actor(), case_id)
+        verification = verify_case(db, found)
+        events = events_of(db, found.id)
+        users = rd.people_in(db, events)
+        parties = rd.parties(db, found)
+    return render_template(
+        "web/audit_print.html",
+        case=found,
+        parties=parties,
+        badge=badge(verification),
+        rows=[
+            (
+                e,
+                users.get(e.actor_id),
+                rd.event_title(e),
+                rd.event_facts(e, found.matter_type, users),
+            )
+            for e in events
+        ],
+    )

@@ -1,0 +1,142 @@
+"""The case pages: the list of cases in reach, and one case with its history and diagram."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from service.access import may_comment, may_work_task
+from service.attachments import case_file
+from service.audit import readable_case
+from service.case_queries import CaseFilter, case_detail, reply_document, search_cases
+from service.errors import InvalidInput
+from service.history import events_of
+from service.models import HumanTask
+from service.tasklist import add_comment
+from service.vote_rules import vote_rule
+from service.web import reading as rd
+from service.web.common import MATTER_SUB_TYPES, actor, case_service, now, reading, web_blueprint
+from service.web.diagrams import case_diagrams, process_files
+from service.web.uploads import attachments_dir, download
+from workflows.catalogue import MATTERS
+from workflows.i18n import _
+
+bp = web_blueprint("cases", __name__)
+
+PAGE_SIZE = 20
+
+
+@bp.get("/cases")
+def listing() -> str | tuple[str, int]:
+    args = {k: v for k, v in request.args.items() if k in ("status", "matter", "estate", "q") and v}
+    problems: list[str] = []
+    with reading() as db:
+        estates = rd.estates_in_reach(db)
+        try:
+            found = search_cases(
+                db,
+                actor(),
+                CaseFilter(
+                    matter=args.get("matter"),
+                    estate=args.get("estate"),
+                    status=args.get("status"),
+                    text=args.get("q"),
+                    cursor=request.args.get("cursor") or None,
+                    limit=PAGE_SIZE,
+                ),
+            )
+        except InvalidInput as exc:
+            problems = [m for messages in exc.messages.values() for m in messages]
+            found = None
+    page = render_template(
+        "web/case_list.html",
+        cases=found.items if found else [],
+        next_cursor=found.next_cursor if found else None,
+        first_page="cursor" not in request.args,
+        problems=problems,
+        estates=estates,
+        args=args,
+        matters=MATTERS,
+    )
+    return (page, 422) if problems else page
+
+
+@bp.get("/cases/<int:case_id>")
+def show(case_id: int) -> str:
+    moment = now()
+    with reading() as db:
+        detail = case_detail(db, actor(), case_id, moment)
+        case = readable_case(db, actor(), case_id)
+        events = events_of(db, case.id)
+        users = rd.people_in(db, events)
+        workable = {
+            task.id
+            for task in db.scalars(
+                select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "open")
+            )
+            if may_work_task(actor(), task, case)
+        }
+        engine, workflow = rd.live_workflow(db, case, moment)
+        diagrams = case_diagrams(
+            process_files(db, case.model_version),
+            engine,
+            workflow,
+            case.process_id,
+            MATTERS[case.matter_type].name,
+            moment,
+        )
+        parties = rd.parties(db, case)
+        may_remark = may_comment(actor(), case)
+        rule = vote_rule(engine.models, case.matter_type, case.sub_type)
+    timeline = [
+        (
+            event,
+            users.get(event.actor_id),
+            rd.event_title(event),
+            rd.event_facts(event, case.matter_type, users),
+        )
+        for event in events
+    ]
+    return render_template(
+        "web/case.html",
+        case=case,
+        detail=detail,
+        parties=parties,
+        sub_type=MATTER_SUB_TYPES.get(case.matter_type, {}).get(case.sub_type, ""),
+        request_facts=rd.facts(rd.filing_specs(case.matter_type), detail.request),
+        workable=workable,
+        votes=[(vote, rd.vote_lines(vote)) for vote in detail.vote_results],
+        vote_basis=rule.basis,
+        timeline=timeline,
+        attachments=rd.attachments_of(events, case.matter_type),
+        diagrams=diagrams,
+        may_remark=may_remark,
+    )
+
+
+@bp.get("/cases/<int:case_id>/reply")
+def reply(case_id: int) -> str:
+    """The signed 批复, laid out for printing (the same document the API serves)."""
+    with reading() as db:
+        document = reply_document(db, actor(), case_id)
+    return render_template("reply.html", doc=document)
+
+
+@bp.get("/cases/<int:case_id>/files/<sha256>")
+def attachment(case_id: int, sha256: str) -> Response:
+    with reading() as db:
+        stored = case_file(db, actor(), attachments_dir(), case_id, sha256)
+    return download(stored)
+
+
+@bp.post("/cases/<int:case_id>/comments")
+def comment(case_id: int) -> Response:
+    """A remark on the case; it joins the case's history like every other entry."""
+    try:
+        add_comment(case_service(), actor(), case_id, request.form.get("body", ""))
+    except InvalidInput as exc:
+        flash("；".join(m for ms in exc.messages.values() for m in ms), "error")
+    else:
+        flash(_("备注已添加。"), "success")
+    return redirect(url_for(".show", case_id=case_id, _anchor="timeline-title"))

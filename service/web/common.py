@@ -1,0 +1,211 @@
+"""What every page shares: the signed-in actor, the CSRF check, errors, dates and labels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_wtf.csrf import generate_csrf, validate_csrf
+from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
+from wtforms.validators import ValidationError
+
+from service.access import Actor
+from service.cases import CaseService
+from service.errors import Conflict, Forbidden, NotFound, ServiceError
+from workflows.catalogue import APPLICANT_KINDS, MATTERS, STEP_NAMES
+from workflows.i18n import _
+from workflows.owners_vote import format_area
+from workflows.work_calendar import SHANGHAI
+
+# Endpoints a visitor who is not signed in may open.
+PUBLIC_ENDPOINTS = {"signin.form", "signin.submit", "home.static"}
+
+CASE_STATUS = {
+    "running": _("办理中"),
+    "closed": _("已办结"),
+    "rejected": _("不予同意"),
+    "vote_failed": _("业主表决未通过"),
+    "ended": _("已结束"),
+}
+
+ROLE_NAMES = {
+    "applicant": _("申请单位"),
+    "party_secretary": _("社区党组织书记"),
+    "party_committee": _("社区党组织委员"),
+    "street": _("街道党工委"),
+    "auditor": _("审计"),
+    "admin": _("系统管理员"),
+}
+
+MATTER_SUB_TYPES = {code: m.sub_types for code, m in MATTERS.items()}
+
+
+def case_service() -> CaseService:
+    return current_app.extensions["case_service"]
+
+
+@contextmanager
+def reading() -> Iterator[Session]:
+    """A read-only database session for one page."""
+    with case_service().sessions() as db:
+        yield db
+
+
+def actor() -> Actor:
+    """The signed-in actor; the guard has loaded it before any view runs."""
+    return g.actor
+
+
+def web_blueprint(name: str, import_name: str, **kwargs: Any) -> Blueprint:
+    """A blueprint of pages: signed-in visitors only, CSRF-checked, errors as pages."""
+    bp = Blueprint(name, import_name, **kwargs)
+    bp.before_request(_guard)
+    bp.register_error_handler(ServiceError, _service_error)
+    return bp
+
+
+def _guard() -> Response | None:
+    """Refuse a POST without a valid CSRF token, then require a signed-in, active user."""
+    if request.method == "POST" and current_app.config.get("WTF_CSRF_ENABLED", True):
+        try:
+            validate_csrf(request.form.get("csrf_token"))
+        except ValidationError:
+            return error_page(
+                _("表单已过期或来源无法确认，请返回上一页刷新后重新提交。"), 400, _("请求被拒绝")
+            )
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    username = session.get("user")
+    if username:
+        with reading() as db:
+            try:
+                g.actor = case_service().actor(db, username)
+            except NotFound:
+                session.clear()
+            else:
+                return None
+    return redirect(url_for("signin.form", next=request.full_path.rstrip("?")))
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site may be the place to go back to after signing in."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("home.start")
+
+
+def error_page(message: str, status: int, title: str | None = None) -> tuple[str, int]:
+    return render_template("web/error.html", message=message, title=title or _("出错了")), status
+
+
+def _service_error(exc: ServiceError) -> tuple[str, int]:
+    titles = {
+        NotFound: _("找不到该页面"),
+        Forbidden: _("没有权限"),
+        Conflict: _("办理冲突"),
+    }
+    message = exc.message
+    if isinstance(exc, NotFound):
+        message = _("没有找到您要的内容，或您无权查看。")
+    return error_page(message, exc.status, titles.get(type(exc)))
+
+
+def require_role(*roles: str) -> None:
+    """Pages for some roles only (the auditor's pages): others get a plain refusal."""
+    if not actor().roles().intersection((*roles, "admin")):
+        raise Forbidden(
+            _("该页面仅供{roles}使用。").format(roles="、".join(ROLE_NAMES[r] for r in roles))
+        )
+
+
+# ---------------------------------------------------------------- what templates use
+
+
+def local_time(value: datetime | None) -> str:
+    """A moment as Beijing time, to the minute."""
+    if value is None:
+        return "—"
+    return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+def deadline(value: datetime | None) -> str:
+    """A deadline as the law words it: one ending at midnight is "24:00" of the day before."""
+    if value is None:
+        return "—"
+    local = value.astimezone(SHANGHAI)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return (local - timedelta(days=1)).strftime("%Y-%m-%d") + " 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def local_date(value: datetime | date | str | None) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, datetime):
+        return value.astimezone(SHANGHAI).strftime("%Y-%m-%d")
+    return value.isoformat()
+
+
+def chinese_date(value: datetime | date) -> str:
+    """The date as written on an official document: 2026年3月2日."""
+    if isinstance(value, datetime):
+        value = value.astimezone(SHANGHAI).date()
+    return _("{y}年{m}月{d}日").format(y=value.year, m=value.month, d=value.day)
+
+
+def matter_name(code: str) -> str:
+    return MATTERS[code].name if code in MATTERS else code
+
+
+def sub_type_name(matter: str, code: str) -> str:
+    return MATTER_SUB_TYPES.get(matter, {}).get(code, code)
+
+
+def step_name(bpmn_id: str | None) -> str:
+    return STEP_NAMES.get(bpmn_id or "", bpmn_id or "")
+
+
+def now() -> datetime:
+    return case_service().clock.now()
+
+
+def install(app: Flask, blueprints: set[str]) -> None:
+    """Template helpers every page uses."""
+    app.add_template_global(_, "_")
+    app.add_template_global(generate_csrf, "csrf_token")
+    app.add_template_global(matter_name)
+    app.add_template_global(sub_type_name)
+    app.add_template_global(step_name)
+    app.add_template_global(CASE_STATUS, "CASE_STATUS")
+    app.add_template_global(ROLE_NAMES, "ROLE_NAMES")
+    app.add_template_global(APPLICANT_KINDS, "APPLICANT_KINDS")
+    app.add_template_filter(local_time)
+    app.add_template_filter(local_date)
+    app.add_template_filter(deadline)
+    app.add_template_filter(chinese_date)
+    app.add_template_filter(format_area, "area")
+
+    @app.context_processor
+    def _signed_in() -> dict[str, Any]:
+        if request.blueprint not in blueprints:
+            return {}
+        return {"current_actor": g.get("actor"), "now": now()}

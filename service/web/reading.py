@@ -1,0 +1,272 @@
+"""Reading a case for the pages: its engine state, its request, its history in words."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.access import visible_cases
+from service.model_store import models_for
+from service.models import Case, CaseEvent, CaseState, Organization, Place, User
+from service.vote_rules import vote_shares
+from service.web.common import actor, local_time, step_name
+from workflows.catalogue import STEP_NAMES
+from workflows.engine import CaseEngine, CaseScriptEngine
+from workflows.forms import describe_form, filing_schema, step_schema
+from workflows.i18n import _
+from workflows.owners_vote import format_area, parse_area
+
+EVENT_KINDS = {
+    "case_filed": _("提出请示"),
+    "task_completed": _("办理完成"),
+    "timers_fired": _("办理期限届满"),
+    "task_claimed": _("签收任务"),
+    "task_unclaimed": _("取消签收"),
+    "task_assigned": _("指派任务"),
+    "task_due_changed": _("调整办理期限"),
+    "task_follow_up_changed": _("设置跟进日期"),
+    "task_priority_changed": _("调整优先级"),
+    "task_updated": _("更新任务"),
+    "comment_added": _("添加备注"),
+    "attachment_added": _("上传附件"),
+}
+
+END_EVENTS = {
+    "case_closed": _("已办结"),
+    "case_rejected": _("社区党组织不同意，案件结束"),
+    "vote_failed": _("业主表决未通过，案件结束"),
+}
+
+CHANGED = {
+    "due_at": _("办理期限"),
+    "follow_up_at": _("跟进日期"),
+    "priority": _("优先级"),
+}
+
+# Values the service adds to a step's data beside the form's own fields.
+DERIVED = {
+    "study_passed": _("集体研究是否通过"),
+    "vote_passed": _("业主表决是否通过"),
+    "reply_document_number": _("批复文号"),
+}
+
+
+def estates_in_reach(session: Session) -> list[tuple[str, str]]:
+    """(code, name) of the estates the signed-in user's cases lie in, for the filters."""
+    return [
+        (row.code, row.name)
+        for row in session.execute(
+            select(Place.code, Place.name)
+            .where(Place.id.in_(select(Case.estate_id).where(visible_cases(actor()))))
+            .order_by(Place.code)
+        )
+    ]
+
+
+def live_workflow(session: Session, case: Case, now: datetime) -> tuple[CaseEngine, Any]:
+    """The case's engine state restored for reading (nothing is saved)."""
+    engine = CaseEngine(models_for(session, case.model_version))
+    state = session.get(CaseState, case.id)
+    script_engine = CaseScriptEngine(now=lambda: now, functions={})
+    return engine, engine.load(state.state, script_engine, case.process_id)
+
+
+def names_of_users(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return {row.id: row.display_name for row in rows}
+
+
+def people_in(session: Session, events: Sequence[CaseEvent]) -> dict[int, str]:
+    """Names of everyone a history mentions: who acted, and to whom tasks were assigned."""
+    ids = [e.actor_id for e in events] + [(e.data or {}).get("assignee_id") for e in events]
+    return names_of_users(session, ids)
+
+
+@dataclass(frozen=True)
+class CaseParties:
+    estate: str
+    community: str
+    street: str
+    applicant: str
+    applicant_kind: str
+
+
+def parties(session: Session, case: Case) -> CaseParties:
+    org = session.get(Organization, case.applicant_org_id)
+    return CaseParties(
+        estate=session.get(Place, case.estate_id).name,
+        community=session.get(Place, case.community_id).name,
+        street=session.get(Place, case.street_id).name,
+        applicant=org.name,
+        applicant_kind=org.kind,
+    )
+
+
+def step_specs(bpmn_id: str) -> list[dict[str, Any]]:
+    try:
+        return describe_form(step_schema(bpmn_id))
+    except KeyError:
+        return []
+
+
+def filing_specs(matter_type: str) -> list[dict[str, Any]]:
+    return describe_form(filing_schema(matter_type))
+
+
+def shown_value(spec: Mapping[str, Any], value: Any, data: Mapping[str, Any]) -> str:
+    """A stored value in words: choices by their label, areas in m², yes/no in Chinese."""
+    kind = spec["type"]
+    if value is None or value == "":
+        return "—"
+    if kind == "choice":
+        return next((c["label"] for c in spec.get("choices") or [] if c["value"] == value), value)
+    if kind == "boolean":
+        return _("是") if value else _("否")
+    if kind == "area":
+        return data.get(f"{spec['name']}_text") or format_area(value)
+    if kind == "attachments":
+        return "、".join(a.get("name", "") for a in value) or "—"
+    if kind == "list" and "fields" in spec:
+        return "；".join(
+            "，".join(
+                f"{inner['label']}：{shown_value(inner, row.get(inner['name']), row)}"
+                for inner in spec["fields"]
+            )
+            for row in value
+        )
+    if kind == "list":
+        labels = {c["value"]: c["label"] for c in (spec.get("item") or {}).get("choices") or []}
+        return "、".join(labels.get(v, str(v)) for v in value)
+    if kind == "object":
+        return "、".join(str(k) for k in value) or "—"
+    return str(value)
+
+
+def facts(specs: list[dict[str, Any]], data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, value in words) of every field present in ``data``, in form order."""
+    rows = [
+        (spec["label"], shown_value(spec, data[spec["name"]], data))
+        for spec in specs
+        if spec["name"] in data and spec["type"] != "object"
+    ]
+    for key, label in DERIVED.items():
+        if key in data:
+            value = data[key]
+            rows.append(
+                (
+                    label,
+                    shown_value({"type": "boolean"}, value, data)
+                    if isinstance(value, bool)
+                    else str(value),
+                )
+            )
+    return rows
+
+
+def event_facts(
+    event: CaseEvent, matter_type: str, users: Mapping[int, str] | None = None
+) -> list[tuple[str, str]]:
+    """What an event recorded, in words."""
+    users = users or {}
+    data = event.data or {}
+    if event.kind == "case_filed":
+        return facts(filing_specs(matter_type), data.get("initial", {}).get("request", {}))
+    if event.kind == "task_completed":
+        submitted = data.get("data", {})
+        rows = facts(step_specs(data.get("task", "")), submitted)
+        changed = submitted.get("updated_fields") or {}
+        if changed:
+            labels = {s["name"]: s["label"] for s in filing_specs(matter_type)}
+            rows.append((_("补正的内容"), "、".join(labels.get(k, k) for k in changed)))
+        return rows
+    if event.kind == "timers_fired":
+        return [(_("到期的办理期限"), "、".join(timer_name(t) for t in data.get("timers", [])))]
+    if event.kind == "comment_added":
+        return [(_("备注内容"), str(data.get("body", "")))]
+    if event.kind == "task_assigned":
+        return [(_("指派给"), users.get(data.get("assignee_id"), _("无（收回）")))]
+    if event.kind == "task_updated":
+        return [
+            (CHANGED.get(name, name), f"{_when(change.get('from'))} → {_when(change.get('to'))}")
+            for name, change in data.get("changes", {}).items()
+        ]
+    return []
+
+
+def _when(value: Any) -> str:
+    if isinstance(value, str) and len(value) > 10 and value[4] == "-":
+        return local_time(datetime.fromisoformat(value))
+    return "—" if value is None else str(value)
+
+
+def timer_name(timer_id: str) -> str:
+    step = timer_id.removeprefix("overdue_")
+    return _("{step}超期").format(step=step_name(step)) if step in STEP_NAMES else timer_id
+
+
+def event_title(event: CaseEvent) -> str:
+    kind = EVENT_KINDS.get(event.kind, event.kind)
+    if event.task_bpmn_id:
+        return f"{kind}：{step_name(event.task_bpmn_id)}"
+    return kind
+
+
+@dataclass(frozen=True)
+class Attachment:
+    step: str
+    name: str
+    sha256: str
+    at: datetime
+
+
+def attachments_of(events: Sequence[CaseEvent], matter_type: str) -> list[Attachment]:
+    """Every file the history refers to, with the step that brought it."""
+    found: list[Attachment] = []
+    seen: set[tuple[str, str]] = set()
+    for event in events:
+        if event.kind == "case_filed":
+            step, specs = _("请示"), filing_specs(matter_type)
+            data = event.data.get("initial", {}).get("request", {})
+        elif event.kind == "task_completed":
+            task = event.data.get("task", "")
+            step, data = step_name(task), event.data.get("data", {})
+            specs = step_specs(task)
+            if "request" in data:
+                specs = specs + [
+                    s | {"name": f"request.{s['name']}"} for s in filing_specs(matter_type)
+                ]
+                data = {**data, **{f"request.{k}": v for k, v in data["request"].items()}}
+        else:
+            continue
+        for spec in specs:
+            if spec["type"] != "attachments":
+                continue
+            for item in data.get(spec["name"]) or []:
+                key = (item.get("sha256", ""), item.get("name", ""))
+                if key not in seen:
+                    seen.add(key)
+                    found.append(Attachment(step, key[1], key[0], event.at))
+    return found
+
+
+def vote_lines(vote: Any) -> list[str]:
+    """An owners' vote result (``case_queries.VoteResult``) as shares beside its thresholds."""
+    if vote.rule not in ("double_majority", "three_quarters") or vote.base_area is None:
+        return []
+    return vote_shares(
+        vote.rule,
+        parse_area(vote.base_area),
+        vote.base_owners,
+        parse_area(vote.participating_area),
+        vote.participating_owners,
+        parse_area(vote.approving_area),
+        vote.approving_owners,
+    )

@@ -1,0 +1,45 @@
+"""Signing in and out of the pages; the password check is ``service.auth``'s."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from service.auth import authenticate
+from service.errors import Unauthenticated
+from service.web.common import reading, safe_next, web_blueprint
+from workflows.i18n import _
+
+bp = web_blueprint("signin", __name__)
+
+
+@bp.get("/signin")
+def form() -> str:
+    return render_template("web/signin.html", next=request.args.get("next", ""), message=None)
+
+
+@bp.post("/signin")
+def submit() -> Response | tuple[str, int]:
+    username = request.form.get("username", "").strip()
+    target = request.form.get("next", "")
+    try:
+        with reading() as db:
+            signed_in = authenticate(db, username, request.form.get("password", ""))
+    except Unauthenticated as exc:
+        page = render_template(
+            "web/signin.html", next=target, message=exc.message, username=username
+        )
+        return page, 401
+    # A fresh session on every sign-in, so a session id planted before it is worthless.
+    session.clear()
+    session.permanent = True
+    session["user"] = signed_in.username
+    flash(_("欢迎，{name}。").format(name=signed_in.display_name), "success")
+    return redirect(safe_next(target))
+
+
+@bp.post("/signout")
+def signout() -> Response:
+    session.clear()
+    flash(_("您已退出。"), "success")
+    return redirect(url_for(".form"))

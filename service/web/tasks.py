@@ -1,0 +1,331 @@
+"""Task pages: one form per step, drawn from the step's form description.
+
+Acceptance, collective study, the written reply, the owners' vote, oversight and the
+answer to a return get their own page around the generic form; every other step uses
+the generic page. "核算" and "预览" run the service's own checks without completing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from service.access import may_work_task
+from service.audit import readable_case
+from service.errors import Conflict, InvalidInput, NotFound
+from service.models import HumanTask, RoleGrant, User
+from service.step_check import check_step, task_context
+from service.tasklist import complete, update_task
+from service.vote_rules import VoteRuleInfo, vote_shares
+from service.web import fields
+from service.web import reading as rd
+from service.web.common import (
+    actor,
+    case_service,
+    error_page,
+    now,
+    reading,
+    step_name,
+    web_blueprint,
+)
+from service.web.filing import filing_specs
+from service.web.reply import preview_document
+from service.web.uploads import store_uploads
+from workflows.i18n import _
+from workflows.work_calendar import SHANGHAI
+
+bp = web_blueprint("tasks", __name__)
+
+# Background each step's page shows from the case data, by field name.
+BACKGROUND: dict[str, tuple[str, ...]] = {
+    "supplement": ("acceptance_reasons",),
+    "written_reply": (
+        "meeting_type",
+        "study_meeting_date",
+        "members_expected",
+        "members_present",
+        "votes_for",
+        "votes_against",
+        "votes_abstain",
+        "opinions",
+        "study_passed",
+    ),
+    "implementation_report": ("reply_document_number", "reply_decision", "reply_conditions"),
+    "oversight_review": (
+        "reply_document_number",
+        "reply_decision",
+        "reply_conditions",
+        "summary",
+        "evidence",
+        "done_on",
+    ),
+    "rectification": ("oversight_findings", "rectification_deadline"),
+}
+REPLY_BACKGROUND = ("reply_document_number", "reply_decision", "reply_conditions")
+
+# A request corrected after a return keeps what it was filed as.
+FIXED_IN_SUPPLEMENT = ("sub_type", "initiator")
+PARTY_ROLES = ("party_secretary", "party_committee")
+
+
+def _earlier_step_specs() -> dict[str, dict[str, Any]]:
+    """Descriptions of the fields earlier steps recorded, by name, to show them later."""
+    specs: dict[str, dict[str, Any]] = {}
+    for step in (
+        "acceptance_check",
+        "collective_study",
+        "written_reply",
+        "oversight_review",
+        "implementation_report",
+    ):
+        specs.update({s["name"]: s for s in rd.step_specs(step)})
+    return specs
+
+
+class TaskPage:
+    """Everything one task page needs, loaded once per request."""
+
+    def __init__(self, task_id: int) -> None:
+        with reading() as db:
+            task = db.get(HumanTask, task_id)
+            if task is None:
+                raise NotFound(_("没有这个任务"))
+            case = readable_case(db, actor(), task.case_id)
+            self.task = task
+            self.case = case
+            self.parties = rd.parties(db, case)
+            self.may_work = task.status == "open" and may_work_task(actor(), task, case)
+            self.assignee = rd.names_of_users(db, [task.assignee_id]).get(task.assignee_id)
+            self.members = self._party_members(db) if task.bpmn_id == "collective_study" else []
+        self.data: dict[str, Any] = {}
+        if self.may_work:
+            self.data = task_context(case_service(), actor(), task_id)
+
+    def _party_members(self, db: Any) -> list[tuple[int, str, str]]:
+        """(user id, name, role) of the party organization's members at the community."""
+        rows = db.execute(
+            select(User.id, User.display_name, RoleGrant.role)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(
+                RoleGrant.place_id == self.case.community_id,
+                RoleGrant.role.in_(PARTY_ROLES),
+                User.active,
+            )
+            .order_by(RoleGrant.role.desc(), User.id)
+        )
+        seen: dict[int, tuple[int, str, str]] = {}
+        for row in rows:
+            seen.setdefault(row.id, (row.id, row.display_name, row.role))
+        return list(seen.values())
+
+    @property
+    def bpmn_id(self) -> str:
+        return self.task.bpmn_id
+
+    def specs(self) -> list[dict[str, Any]]:
+        if self.bpmn_id == "supplement":
+            own = fields.without(rd.step_specs("supplement"), ["updated_fields"])
+            request_form = filing_specs(self.case.matter_type, self.parties.applicant_kind)
+            return own + fields.without(request_form, FIXED_IN_SUPPLEMENT)
+        return rd.step_specs(self.bpmn_id)
+
+    def initial_values(self) -> dict[str, Any]:
+        if self.bpmn_id == "supplement":
+            return fields.values_from_data(self.specs(), self.data.get("request", {}))
+        if self.bpmn_id == "collective_study":
+            return {"members_expected": str(len(self.members)) if self.members else ""}
+        if self.bpmn_id == "owners_vote" and self.case.matter_type == "fund_normal":
+            request_data = self.data.get("request", {})
+            return fields.values_from_data(
+                self.specs(),
+                {
+                    "base_area": request_data.get("affected_area"),
+                    "base_area_text": request_data.get("affected_area_text"),
+                    "base_owners": request_data.get("affected_owners"),
+                },
+            )
+        return {}
+
+    def background(self) -> list[tuple[str, str]]:
+        keys = BACKGROUND.get(self.bpmn_id)
+        if keys is None:
+            keys = REPLY_BACKGROUND if "reply_decision" in self.data else ()
+        specs = _earlier_step_specs()
+        present = {k: self.data[k] for k in keys if k in self.data}
+        return rd.facts([specs[k] for k in keys if k in specs], present)
+
+    def vote(self) -> dict[str, Any] | None:
+        """The owners' vote: the rule the DMN chose and, once recorded, the tallies."""
+        rule = self.data.get("vote_rule")
+        if not rule:
+            return None
+        outcome = self.data.get("vote_outcome")
+        return {
+            "rule": VoteRuleInfo(str(self.data.get("vote_item", "")), str(rule)),
+            "outcome": outcome,
+            "shares": shares_of(str(rule), self.data) if outcome else [],
+        }
+
+
+def shares_of(rule: str, data: dict[str, Any]) -> list[str]:
+    """The recorded (or just checked) tally as shares beside the rule's thresholds."""
+    return vote_shares(
+        rule,
+        data["base_area"],
+        data["base_owners"],
+        data["participating_area"],
+        data["participating_owners"],
+        data["approving_area"],
+        data["approving_owners"],
+    )
+
+
+@bp.get("/tasks/<int:task_id>")
+def show(task_id: int) -> str:
+    page = TaskPage(task_id)
+    return _render(page, page.initial_values(), {})
+
+
+@bp.post("/tasks/<int:task_id>")
+def submit(task_id: int) -> Response | tuple[str, int] | str:
+    page = TaskPage(task_id)
+    if not page.may_work:
+        return error_page(_("该任务已办理完毕，或您没有办理该任务的权限。"), 409, _("办理冲突"))
+    specs = page.specs()
+    values = fields.values_from_form(specs, request.form)
+    refused = store_uploads(specs, values, request.files)
+    if refused:
+        return _render(page, values, refused), 422
+    action = request.form.get("action", "complete")
+    if action.startswith("add_row:"):
+        fields.add_row(values, action.removeprefix("add_row:"))
+        return _render(page, values, {})
+    body = _payload(page, specs, values)
+    if action in ("check", "preview"):
+        try:
+            checked = check_step(case_service(), actor(), task_id, body)
+        except InvalidInput as exc:
+            return _render(page, values, _errors(page, exc.messages)), 422
+        return _render(page, values, {}, checked=checked)
+    try:
+        complete(
+            case_service(),
+            actor(),
+            task_id,
+            body,
+            expected_revision=request.form.get("revision", type=int),
+        )
+    except InvalidInput as exc:
+        return _render(page, values, _errors(page, exc.messages)), 422
+    except Conflict as exc:
+        fresh = TaskPage(task_id)
+        if not fresh.may_work:
+            raise
+        flash(exc.message, "error")
+        return _render(fresh, values, {}), 409
+    flash(_("已办理：{step}。").format(step=step_name(page.bpmn_id)), "success")
+    return redirect(url_for("cases.show", case_id=page.case.id))
+
+
+def _payload(page: TaskPage, specs: list[dict[str, Any]], values: dict[str, Any]) -> dict:
+    """The step's submission; a supplement sends only the request fields it changes."""
+    if page.bpmn_id == "supplement":
+        own = rd.step_specs("supplement")
+        note = fields.payload(fields.without(own, ["updated_fields"]), values)
+        request_specs = [s for s in specs if s["name"] != "supplement_note"]
+        before = fields.payload(request_specs, page.initial_values())
+        after = fields.payload(request_specs, values)
+        changed = {k: v for k, v in after.items() if before.get(k) != v}
+        return {**note, "updated_fields": changed}
+    body = fields.payload(specs, values)
+    if page.bpmn_id == "collective_study":
+        present = request.form.getlist("present_member")
+        if "members_present" not in body and present:
+            body["members_present"] = str(len(present))
+        if "members_expected" not in body and page.members:
+            body["members_expected"] = str(len(page.members))
+    return body
+
+
+def _errors(page: TaskPage, messages: dict[str, list[str]]) -> dict[str, list[str]]:
+    """A supplement's messages name ``updated_fields.<field>``: show them at the field."""
+    if page.bpmn_id != "supplement":
+        return messages
+    return {k.removeprefix("updated_fields."): v for k, v in messages.items()}
+
+
+def _render(
+    page: TaskPage,
+    values: dict[str, Any],
+    errors: dict[str, list[str]],
+    checked: dict[str, Any] | None = None,
+) -> str:
+    shown = fields.views(page.specs(), values, errors) if page.may_work else []
+    by_name = {f.spec["name"]: f for f in shown}
+    preview = None
+    if page.bpmn_id == "written_reply" and checked:
+        with reading() as db:
+            document = preview_document(db, page.case, checked, actor().display_name, now())
+        preview = render_template("reply.html", doc=document)
+    return render_template(
+        [f"web/task_{page.bpmn_id}.html", "web/task.html"],
+        page=page,
+        task=page.task,
+        case=page.case,
+        fields=shown,
+        field=by_name,
+        problems=fields.summary(shown, fields.unplaced(errors, shown)),
+        checked=checked,
+        background=page.background(),
+        request_facts=rd.facts(
+            rd.filing_specs(page.case.matter_type), page.data.get("request", {})
+        ),
+        vote=page.vote(),
+        checked_shares=shares_of(page.data["vote_rule"], checked)
+        if checked and "vote_outcome" in checked
+        else [],
+        present=set(request.form.getlist("present_member")),
+        preview=preview,
+        current_time=now(),
+    )
+
+
+@bp.post("/tasks/<int:task_id>/arrangement")
+def arrange(task_id: int) -> Response | tuple[str, int] | str:
+    """Follow-up date, priority and (for whoever may change it) the due date."""
+    page = TaskPage(task_id)
+    changes: dict[str, Any] = {}
+    problems: list[str] = []
+    follow_up = request.form.get("follow_up_on", "").strip()
+    due = request.form.get("due_on", "").strip()
+    priority = request.form.get("priority", "").strip()
+    try:
+        if follow_up:
+            changes["follow_up_at"] = day_start(date.fromisoformat(follow_up))
+        if due:
+            changes["due_at"] = day_start(date.fromisoformat(due) + timedelta(days=1))
+    except ValueError:
+        problems.append(_("日期格式应为 YYYY-MM-DD，如“2026-03-15”。"))
+    if priority.isdigit():
+        changes["priority"] = int(priority)
+    elif priority:
+        problems.append(_("优先级应为 0 至 100 的整数。"))
+    if not problems:
+        try:
+            update_task(case_service(), actor(), task_id, changes)
+        except InvalidInput as exc:
+            problems = [m for messages in exc.messages.values() for m in messages]
+    if problems:
+        flash("；".join(problems), "error")
+        return _render(page, page.initial_values(), {}), 422
+    flash(_("任务安排已保存。"), "success")
+    return redirect(url_for(".show", task_id=task_id))
+
+
+def day_start(day: date) -> datetime:
+    """Midnight in Beijing: a due date ends at the next day's start, as periods do."""
+    return datetime.combine(day, time(), SHANGHAI)
