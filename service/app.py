@@ -9,9 +9,11 @@ from typing import Any
 from flask import Flask, jsonify
 from sqlalchemy import text
 
+from service.api import register_api
 from service.cases import CaseService
 from service.clock import Clock
 from service.db import database_url, make_engine, make_sessionmaker
+from service.web import register_web
 
 
 def create_app(config: dict[str, Any] | None = None, service: CaseService | None = None) -> Flask:
@@ -29,6 +31,8 @@ def create_app(config: dict[str, Any] | None = None, service: CaseService | None
         engine = make_engine(app.config["DATABASE_URL"])
         service = CaseService(make_sessionmaker(engine), Clock())
     app.extensions["case_service"] = service
+    register_api(app)
+    register_web(app)
 
     @app.get("/healthz")
     def healthz():

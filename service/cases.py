@@ -21,6 +21,7 @@ from service.access import Actor, may_file_for, may_read_case, may_work_task
 from service.clock import Clock
 from service.configuration import load_calendar, load_settings
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.firm_credit import with_registered_standing
 from service.history import append_event, state_fingerprint
 from service.model_store import deploy, models_for
 from service.models import (
@@ -32,8 +33,10 @@ from service.models import (
     User,
     WrittenReply,
 )
-from workflows import catalogue, forms
+from service.reminders import record_escalations
+from workflows import catalogue, duty_forms, forms
 from workflows.deadlines import DeadlineLog
+from workflows.duties import DUTIES
 from workflows.engine import CaseEngine, CaseScriptEngine, ModelBundle, TaskNotReady
 from workflows.settings import Settings
 from workflows.work_calendar import SHANGHAI, WorkCalendar
@@ -249,7 +252,11 @@ class CaseService:
                 calendar=moment.calendar,
                 now=moment.now,
             )
-            data = self._validated(forms.validate_step, task.bpmn_id, payload, ctx)
+            if task.bpmn_id == "firm_selection":
+                payload = with_registered_standing(session, payload)
+            is_duty = case.matter_type in DUTIES
+            validate = duty_forms.validate_step if is_duty else forms.validate_step
+            data = self._validated(validate, task.bpmn_id, payload, ctx)
             if task.bpmn_id == "written_reply":
                 data["reply_document_number"] = self._issue_reply(
                     session, case, actor, data["reply_decision"], moment.now
@@ -372,6 +379,7 @@ class CaseService:
                     "state_sha256": state_fingerprint(state),
                 },
             )
+            record_escalations(session, case, moment.now)
             return 1
 
     # -- persistence of one step -----------------------------------------------------------
@@ -425,7 +433,8 @@ class CaseService:
         }
         for task in open_tasks:
             if str(task.task_id) in rows:
-                rows.pop(str(task.task_id)).due_at = task.due_at
+                row = rows.pop(str(task.task_id))
+                row.due_at = row.due_at or task.due_at  # a due date set in the task list stays
                 continue
             session.add(
                 HumanTask(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -21,12 +22,14 @@ from service.cases import CaseService
 from service.clock import Clock, FixedClock
 from service.db import database_url, make_engine, make_sessionmaker, upgrade
 from service.demo import load_demo
+from service.demo_cases import load_demo_cases
+from service.duty_commands import add_commands as add_duty_commands
 from service.errors import InvalidInput, ServiceError
 from service.history import events_of
 from service.inbox import open_tasks_for, timeline
 from service.model_store import models_for
 from service.models import Case, User
-from service.replay import ReplayDivergence, replay, verify_all, verify_case
+from service.replay import ReplayDivergence, replay, verify_all_parallel, verify_case
 from workflows.engine import CaseEngine
 from workflows.work_calendar import SHANGHAI
 
@@ -68,6 +71,9 @@ def cmd_load_demo(args: argparse.Namespace) -> None:
     with service.transaction() as session:
         inserted = load_demo(session)
     print("demo data loaded" if inserted else "demo data already present")
+    cases = load_demo_cases(service)
+    if cases:
+        print(f"demo cases filed: {', '.join(str(c) for c in cases)}")
 
 
 def cmd_file(args: argparse.Namespace) -> None:
@@ -142,7 +148,7 @@ def cmd_verify(args: argparse.Namespace) -> None:
                 raise CommandError(f"no case {args.case}")
             results = [verify_case(session, case)]
         else:
-            results = verify_all(session)
+            results = verify_all_parallel(args.database or database_url(), args.jobs)
     broken = [r for r in results if not r.ok]
     for result in results:
         mark = "OK " if result.ok else "BAD"
@@ -172,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
         return command
 
     add("init-db", cmd_init_db, "create or upgrade the schema and deploy the models")
-    add("load-demo", cmd_load_demo, "init-db, then load the demo district and users")
+    add("load-demo", cmd_load_demo, "init-db, then the demo district, users and a few cases")
     c = add("file", cmd_file, "file a case from a JSON file ('-' for stdin)")
     c.add_argument("--user", required=True)
     c.add_argument("file")
@@ -190,7 +196,9 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--upto", type=int, default=None)
     c = add("verify", cmd_verify, "verify hash chain and replay of one case or all")
     c.add_argument("--case", type=int, default=None)
+    c.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for all cases")
     add("run-timers", cmd_run_timers, "fire due timers once")
+    add_duty_commands(add)
     return parser
 
 

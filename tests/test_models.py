@@ -78,6 +78,36 @@ MATTER_STEPS: dict[str, list[str]] = {
     "parking_allocation": ["allocation_plan_publication", "owners_vote", "allocation_result"],
 }
 MATTER_TYPES = list(MATTER_STEPS)
+
+# The periodic duties (workflows/duties.py): the lane of every user task and the end events.
+DUTY_ROLES: dict[str, dict[str, str]] = {
+    "quarterly_report": {
+        "quarterly_submission": "applicant",
+        "quarterly_review": "party_secretary",
+        "quarterly_supplement": "applicant",
+        "supervise_quarterly_submission": "street",
+    },
+    "year_end_review": {
+        "annual_report": "applicant",
+        "annual_evaluation": "party_secretary",
+        "rectification_progress": "applicant",
+        "rectification_check": "party_secretary",
+        "supervise_annual_report": "street",
+        "supervise_rectification_progress": "street",
+    },
+    "incident_report": {
+        "incident_acknowledgement": "party_secretary",
+        "incident_follow_up": "applicant",
+        "supervise_incident_acknowledgement": "street",
+    },
+}
+# Timers on a date the users or the schedule set, rather than on the step's own rule.
+TIMER_EXPRESSIONS = {
+    "rectification": 'deadline("rectification", rectification_deadline)',
+    "quarterly_submission": 'deadline("quarterly_submission", report_due_on)',
+    "annual_report": 'deadline("annual_report", report_due_on)',
+    "rectification_progress": 'deadline("rectification_progress", next_rectification_due_on)',
+}
 VOTING_MATTERS = [m for m, steps in MATTER_STEPS.items() if "owners_vote" in steps]
 HAPPY_SUB_TYPE = {
     "committee_election": "change_of_term",
@@ -105,6 +135,8 @@ VOTE_RULES = [
 
 def _roles(process_id: str) -> dict[str, str]:
     """The contract's role (lane) of every user task of a process."""
+    if process_id in DUTY_ROLES:
+        return DUTY_ROLES[process_id]
     if process_id == "prior_approval":
         return {
             "acceptance_check": "party_secretary",
@@ -135,6 +167,11 @@ def _roles(process_id: str) -> dict[str, str]:
 
 def _end_events(process_id: str) -> set[str]:
     """The contract's end events of a process."""
+    if process_id in DUTY_ROLES:
+        supervised = {
+            t.replace("supervise_", "supervised_", 1) for t in _duty_supervisions(process_id)
+        }
+        return {"case_closed"} | supervised
     if process_id == "prior_approval":
         return {
             "prior_approval_approved",
@@ -156,6 +193,8 @@ def _end_events(process_id: str) -> set[str]:
 
 def _timed_tasks(process_id: str) -> set[str]:
     """The user tasks that carry a deadline timer."""
+    if process_id in DUTY_ROLES:
+        return {t.removeprefix("supervise_") for t in _duty_supervisions(process_id)}
     if process_id == "prior_approval":
         return {"acceptance_check", "collective_study", "written_reply"}
     if process_id == "oversight":
@@ -165,6 +204,10 @@ def _timed_tasks(process_id: str) -> set[str]:
     return set()
 
 
+def _duty_supervisions(process_id: str) -> list[str]:
+    return [t for t in DUTY_ROLES[process_id] if t.startswith("supervise_")]
+
+
 def _model_ids() -> list[str]:
     return [p.stem for p in BPMN_FILES]
 
@@ -172,6 +215,7 @@ def _model_ids() -> list[str]:
 def test_every_contract_model_is_present() -> None:
     """A missing file would otherwise just shrink the parametrized tests below."""
     expected = {"prior_approval", "oversight"} | {f"matter_{m}" for m in MATTER_TYPES}
+    expected |= set(DUTY_ROLES)
     assert set(_model_ids()) == expected
     assert DMN_FILE.is_file()
 
@@ -239,7 +283,7 @@ def test_contract_ids_and_timers(path: Path) -> None:
         assert boundary.get("id") == f"overdue_{task}"
         assert boundary.get("cancelActivity") == "false"
         time_date = boundary.find("bpmn:timerEventDefinition/bpmn:timeDate", NS)
-        assert time_date.text == f'deadline("{task}")'
+        assert time_date.text == TIMER_EXPRESSIONS.get(task, f'deadline("{task}")')
         [flow_id] = [o.text for o in boundary.findall("bpmn:outgoing", NS)]
         flow = process.find(f"bpmn:sequenceFlow[@id='{flow_id}']", NS)
         assert flow.get("targetRef") == f"supervise_{task}"
@@ -396,7 +440,7 @@ def test_vote_rule_is_a_unique_decision_table() -> None:
 # --------------------------------------------------------------------------- execution
 
 
-def _future_deadline(step: str) -> str:
+def _future_deadline(step: str, on: str | None = None) -> str:
     return "2099-01-01T00:00:00+08:00"
 
 
@@ -541,7 +585,12 @@ def test_returned_request_and_rectification_loop_back(
     complete(workflow, "written_reply", reply_decision="agree")
     implement(workflow, matter_type)
     complete(workflow, "implementation_report")
-    complete(workflow, "oversight_review", oversight_result="rectify")
+    complete(
+        workflow,
+        "oversight_review",
+        oversight_result="rectify",
+        rectification_deadline="2099-12-31",
+    )
     assert ready(workflow) == ["rectification"]
     complete(workflow, "rectification")
     assert ready(workflow) == ["oversight_review"]
@@ -614,7 +663,7 @@ def test_every_deadline_timer_asks_for_its_own_step(
     """The service computes each deadline from the step name the timer passes."""
     asked: list[str] = []
 
-    def deadline(step: str) -> str:
+    def deadline(step: str, on: str | None = None) -> str:
         asked.append(step)
         return _future_deadline(step)
 
@@ -624,7 +673,12 @@ def test_every_deadline_timer_asks_for_its_own_step(
     approve(workflow)
     implement(workflow, matter_type)
     complete(workflow, "implementation_report")
-    complete(workflow, "oversight_review", oversight_result="rectify")
+    complete(
+        workflow,
+        "oversight_review",
+        oversight_result="rectify",
+        rectification_deadline="2099-12-31",
+    )
     complete(workflow, "rectification")
     complete(workflow, "oversight_review", oversight_result="compliant")
 
@@ -648,7 +702,7 @@ def test_overdue_step_opens_street_supervision(parser: SpiffBpmnParser) -> None:
     routes the matter when the supervision finishes last.
     """
 
-    def deadline(step: str) -> str:
+    def deadline(step: str, on: str | None = None) -> str:
         return "2000-01-01T00:00:00+08:00" if step == "written_reply" else _future_deadline(step)
 
     workflow = start_case(parser, "fee_adjustment", deadline=deadline)

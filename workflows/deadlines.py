@@ -25,6 +25,7 @@ WORKING_DAY_STEPS = {
 }
 HOUR_STEPS = {
     "emergency_acknowledgement": "emergency_acknowledgement_hours",
+    "incident_acknowledgement": "incident_report_hours",
 }
 
 

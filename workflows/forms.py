@@ -1624,6 +1624,13 @@ def validate_step(task_id: str, payload: Mapping[str, Any], ctx: StepContext) ->
     return _run(step_schema(task_id), payload, ctx)
 
 
+def validate_form(
+    schema_cls: type[FormSchema], payload: Mapping[str, Any], ctx: StepContext
+) -> dict[str, Any]:
+    """Clean a submission of a form kept elsewhere (the periodic duties'), or raise FormError."""
+    return _run(schema_cls, payload, ctx)
+
+
 def describe_form(schema: type[Schema]) -> list[dict[str, Any]]:
     """Fields of a form in order, with what a UI needs to render and explain them."""
     return [_describe_field(name, fld) for name, fld in schema().fields.items()]

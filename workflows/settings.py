@@ -31,6 +31,7 @@ class Settings:
     emergency_report_hours: int = 24
     incident_report_hours: int = 24
     quarterly_report_working_days: int = 10
+    year_end_review_working_days: int = 15
     reminder_before_hours: int = 24
     party_share_policy: str = "warn"
     blacklist_policy: str = "block"
