@@ -13,6 +13,7 @@ from service.api import register_api
 from service.cases import CaseService
 from service.clock import Clock
 from service.db import database_url, make_engine, make_sessionmaker
+from service.duty_cases import DutyService
 from service.web import register_web
 
 
@@ -29,7 +30,7 @@ def create_app(config: dict[str, Any] | None = None, service: CaseService | None
     app.config.update(config or {})
     if service is None:
         engine = make_engine(app.config["DATABASE_URL"])
-        service = CaseService(make_sessionmaker(engine), Clock())
+        service = DutyService(make_sessionmaker(engine), Clock())
     app.extensions["case_service"] = service
     register_api(app)
     register_web(app)

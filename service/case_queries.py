@@ -292,27 +292,59 @@ def _chinese_date(moment: datetime) -> str:
     return _("{y}年{m}月{d}日").format(y=day.year, m=day.month, d=day.day)
 
 
+def _document(case: Case, **printed: str) -> ReplyDocument:
+    """The parts of the 批复 that come from the case itself, and what the reply says."""
+    matter = catalogue.MATTERS.get(case.matter_type)
+    return ReplyDocument(
+        addressee=case.applicant.name,
+        subject=_("关于《{title}》的批复").format(title=case.title),
+        legal_basis=matter.legal_basis if matter else "",
+        case_title=case.title,
+        estate=case.estate.name,
+        matter_name=kind_name(case.matter_type),
+        **printed,
+    )
+
+
 def reply_document(session: Session, actor: Actor, case_id: int) -> ReplyDocument:
     """The written reply of a case, as the formal document prints it."""
     case = readable_case(session, actor, case_id)
     reply = _reply(session, case, _engine_events(session, case.id))
     if reply is None:
         raise NotFound(_("该案件尚未出具书面批复。"))
-    return ReplyDocument(
+    return _document(
+        case,
         document_number=reply.document_number,
         issuer=reply.party_organization,
-        addressee=case.applicant.name,
-        subject=_("关于《{title}》的批复").format(title=case.title),
         decision_label=reply.decision_label,
         decision=reply.decision,
         reasons=reply.reasons,
         conditions=reply.conditions,
-        legal_basis=catalogue.MATTERS[case.matter_type].legal_basis
-        if case.matter_type in catalogue.MATTERS
-        else "",
-        case_title=case.title,
-        estate=case.estate.name,
-        matter_name=kind_name(case.matter_type),
         issued_on=_chinese_date(reply.issued_at),
         signed_by=reply.signed_by.display_name if reply.signed_by else "",
+    )
+
+
+def reply_preview(
+    session: Session, case: Case, data: Mapping[str, Any], signer: str, now: datetime
+) -> ReplyDocument:
+    """The 批复 as it would print if signed now, from the checked form of the reply step;
+    the document number is issued only on signing, so the preview says so in its place."""
+    issuer = session.scalar(
+        select(Organization.name).where(
+            Organization.place_id == case.community_id,
+            Organization.kind == "party_organization",
+        )
+    )
+    decision = str(data.get("reply_decision", ""))
+    return _document(
+        case,
+        document_number=_("（文号于签发时生成）"),
+        issuer=issuer or _("社区党组织"),
+        decision_label=REPLY_DECISIONS.get(decision, decision),
+        decision=decision,
+        reasons=str(data.get("reply_reasons", "")),
+        conditions=str(data.get("reply_conditions") or ""),
+        issued_on=_chinese_date(now),
+        signed_by=signer,
     )

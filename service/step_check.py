@@ -19,7 +19,7 @@ from service.configuration import load_calendar, load_settings
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.model_store import models_for
 from service.models import Case, CaseState, HumanTask
-from workflows import forms
+from workflows import duty_forms, forms
 from workflows.engine import CaseEngine, CaseScriptEngine, TaskNotReady
 from workflows.i18n import _
 
@@ -48,7 +48,7 @@ def check_step(
             now=service.clock.now(),
         )
         try:
-            return forms.validate_step(task.bpmn_id, payload, ctx)
+            return duty_forms.validate_case_step(case.matter_type, task.bpmn_id, payload, ctx)
         except forms.FormError as exc:
             raise InvalidInput(exc.messages) from exc
 

@@ -19,7 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager
 
 from service.access import (
+    LANE_ROLES,
     Actor,
+    case_places,
     may_assign_task,
     may_comment,
     may_read_case,
@@ -31,10 +33,10 @@ from service.audit import EventView, event_views, readable_case
 from service.cases import CaseService
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.history import append_event, events_of
-from service.models import Case, Comment, HumanTask, Place, SavedFilter, User
+from service.models import Case, Comment, HumanTask, Place, RoleGrant, SavedFilter, User
 from service.paging import Page, SortKey, page
 from service.people import Person, people
-from workflows import duties, duty_forms, forms
+from workflows import catalogue, duties, duty_forms, forms
 from workflows.i18n import _
 
 TASK_STATUSES = ("open", "completed", "cancelled")
@@ -219,6 +221,14 @@ def step_form(matter_type: str, bpmn_id: str) -> list[dict[str, Any]]:
         return []
 
 
+def filing_form(matter_type: str) -> list[dict[str, Any]]:
+    """The request form of a case's kind, described for rendering (empty for an unknown kind)."""
+    try:
+        return forms.describe_form(duty_forms.case_filing_schema(matter_type))
+    except KeyError:
+        return []
+
+
 def task_detail(session: Session, actor: Actor, task_id: int, now: datetime) -> TaskDetail:
     task = _readable_task(session, actor, task_id)
     return TaskDetail(
@@ -228,6 +238,38 @@ def task_detail(session: Session, actor: Actor, task_id: int, now: datetime) -> 
         may_work=may_work_task(actor, task, task.case),
         may_assign=may_assign_task(actor, task, task.case),
     )
+
+
+def assignees(session: Session, actor: Actor, task_id: int) -> list[Person]:
+    """Whom the actor may hand this task to: the party organization's members who may work
+    it (empty unless the actor is the secretary who assigns it)."""
+    task = _readable_task(session, actor, task_id)
+    case = task.case
+    if task.status != "open" or not may_assign_task(actor, task, case):
+        return []
+    users = session.scalars(
+        select(User)
+        .where(
+            User.active,
+            User.id.in_(
+                select(RoleGrant.user_id).where(
+                    RoleGrant.role.in_(LANE_ROLES.get(task.role, ())),
+                    RoleGrant.place_id.in_(case_places(case)),
+                )
+            ),
+        )
+        .order_by(User.id)
+    )
+    return [
+        Person(u.id, u.username, u.display_name)
+        for u in users
+        if may_work_task(Actor.of(u), task, case)
+    ]
+
+
+def case_kinds() -> dict[str, str]:
+    """Every kind of case by code, matters first, then the periodic duties: for filters."""
+    return {code: kind_name(code) for code in (*catalogue.MATTERS, *duties.DUTIES)}
 
 
 def task_history(session: Session, actor: Actor, task_id: int) -> list[EventView]:

@@ -43,13 +43,13 @@ from sqlalchemy import select
 
 from service import attachments, tasklist
 from service.access import Actor
-from service.administration import add_grant, set_calendar_day
+from service.administration import add_grant, create_organization, set_calendar_day
 from service.auth import issue_token
 from service.cases import CaseService
 from service.clock import FixedClock
 from service.db import make_engine, make_sessionmaker
 from service.demo import DEMO_PASSWORD
-from service.models import HumanTask, Organization, RoleGrant, User
+from service.models import HumanTask, Notification, Organization, RoleGrant, User
 from workflows.work_calendar import SHANGHAI
 
 ROLES = ("anonymous", "applicant", "secretary", "member", "street", "auditor", "admin")
@@ -170,6 +170,41 @@ class World:
             return session.scalar(select(Organization.id).order_by(Organization.id).limit(1))
 
     @cached_property
+    def firms(self) -> dict[str, int]:
+        """The E01 firm's project (street S01) and one added in E04 (street S02)."""
+        outside = create_organization(
+            self.service,
+            self.actor("admin"),
+            {"kind": "property_firm", "name": "光明物业（光明新村项目）", "place": "E04"},
+        )
+        with self.service.sessions() as session:
+            inside = session.scalar(
+                select(Organization.id).where(Organization.name.contains("安居物业"))
+            )
+        return {"in": inside, "out": outside.id}
+
+    @cached_property
+    def notifications(self) -> dict[str, int]:
+        """One unread notification per user."""
+        found = {}
+        with self.service.transaction() as session:
+            for name in {*USERS.values(), "member"}:
+                user_id = session.scalar(select(User.id).where(User.username == name))
+                row = Notification(
+                    user_id=user_id,
+                    kind="reminder",
+                    title="提醒",
+                    body="",
+                    created_at=self.clock.now(),
+                    email_attempts=0,
+                    email_error="",
+                )
+                session.add(row)
+                session.flush()
+                found[name] = row.id
+        return found
+
+    @cached_property
     def calendar_day(self) -> str:
         set_calendar_day(self.service, self.actor("admin"), date(2026, 9, 29), False, "")
         return "2026-09-29"
@@ -195,6 +230,8 @@ class World:
             "organization": lambda: self.organization,
             "day": lambda: self.calendar_day,
             "assignee": lambda: "secretary" if inside else "secretary3",
+            "firm": lambda: self.firms[scope],
+            "notification": lambda: self.notifications[user if inside else other],
         }
         return targets[name]()
 
@@ -251,6 +288,14 @@ NOBODY = ("401", "403/404", "403/404", "403/404", "403/404", "403/404", "403/403
 OWN = ("401", "200/404", "200/404", "200/404", "200/404", "200/404", "200/404")
 ADMIN = ("401", "403", "403", "403", "403", "403", "200")
 ADMIN_CREATED = ("401", "403", "403", "403", "403", "403", "201")
+LEDGER = ("401", "403", "200", "200", "200", "200", "200")
+INCIDENT = {
+    "incident_kind": "major_problem",
+    "title": "消防通道被占用",
+    "occurred_at": "2026-03-02T08:00:00+08:00",
+    "description": "消防通道被车辆占用。",
+    "measures_taken": "已张贴通知。",
+}
 
 ROUTES = (
     # sign-in and tokens
@@ -309,6 +354,30 @@ ROUTES = (
         STREET_STEP,
         {"data": {"supervision_note": "已督促社区党组织限期办理"}},
     ),
+    # duties: incidents, the rectification ledger, the red/black list, notifications
+    Route(
+        "POST",
+        "/incidents",
+        ("401", "201", "403", "403", "403", "403", "403"),
+        {"request": INCIDENT},
+    ),
+    Route("GET", "/rectification-ledger", LEDGER),
+    Route("GET", "/rectification-ledger.csv", LEDGER),
+    Route("GET", "/firms", ("401", "403", "403", "403", "200", "200", "200")),
+    Route(
+        "GET",
+        "/firms/{firm}",
+        ("401", "403/403", "403/403", "403/403", "200/404", "200/404", "200/200"),
+    ),
+    Route(
+        "PUT",
+        "/firms/{firm}/standing",
+        ("401", "403/403", "403/403", "403/403", "403/404", "403/404", "200/200"),
+        {"standing": "black", "reason": "拒不整改"},
+    ),
+    Route("GET", "/notifications", EVERYONE),
+    Route("POST", "/notifications/{notification}/read", OWN),
+    Route("POST", "/notifications/read", EVERYONE),
     # saved filters
     Route("GET", "/filters", EVERYONE),
     Route(
@@ -428,6 +497,8 @@ def _template(path: str) -> str:
         "{user}": "{user_id}",
         "{grant}": "{grant_id}",
         "{organization}": "{organization_id}",
+        "{firm}": "{organization_id}",
+        "{notification}": "{notification_id}",
         "/firm_exit": "/{code}",
         "/2026-10-08": "/{day}",
         "/acceptance_working_days": "/{key}",

@@ -14,14 +14,14 @@ import re
 import time
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 from unittest import mock
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select, update
+from web_support import PASSWORD, TOKEN, Client
 
+from service import tasklist
 from service.app import create_app
 from service.cases import CaseService
 from service.clock import FixedClock
@@ -38,46 +38,15 @@ from service.models import Case, CaseEvent, FilingDraft, HumanTask, Notification
 from service.notifications import notify
 from workflows import catalogue
 
-PASSWORD = "demo12345"
-
 
 def _pdf_bytes(name: str) -> bytes:
     """A small PDF whose content (and so its SHA-256) differs per file name."""
     return f"%PDF-1.4\n% {name}\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n".encode()
 
 
-TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
 @pytest.fixture
 def app(service: CaseService, tmp_path: Path) -> Flask:
     return create_app({"TESTING": True, "ATTACHMENT_DIR": str(tmp_path / "files")}, service=service)
-
-
-class Client:
-    """A test client signed in as one demo user, carrying its CSRF token."""
-
-    def __init__(self, app: Flask, username: str) -> None:
-        self.client: FlaskClient = app.test_client()
-        self.token = TOKEN.search(self.client.get("/signin").text).group(1)
-        answer = self.client.post(
-            "/signin",
-            data={"username": username, "password": PASSWORD, "csrf_token": self.token},
-        )
-        assert answer.status_code == 302, answer.text
-        self.token = TOKEN.search(self.get("/").text).group(1)
-
-    def get(self, url: str, status: int = 200) -> Any:
-        answer = self.client.get(url)
-        assert answer.status_code == status, (url, answer.status_code, answer.text[-2000:])
-        return answer
-
-    def post(self, url: str, data: dict[str, Any], status: int = 302) -> Any:
-        answer = self.client.post(
-            url, data={**data, "csrf_token": self.token}, content_type="multipart/form-data"
-        )
-        assert answer.status_code == status, (url, answer.status_code, answer.text[-3000:])
-        return answer
 
 
 def _pdf(name: str) -> tuple[io.BytesIO, str]:
@@ -434,6 +403,78 @@ def test_the_study_counts_the_ticked_members_without_script(
         event = session.scalars(select(CaseEvent).order_by(CaseEvent.id.desc())).first()
     assert event.data["data"]["members_present"] == 2
     assert event.data["data"]["members_expected"] == 2
+    names = event.data["data"]["members_present_names"]
+    assert names == ["陈书记（幸福社区党委）", "刘委员（幸福社区党委）"]
+    case_page = member.get(f"/cases/{event.case_id}").text
+    assert "出席成员" in case_page and "陈书记（幸福社区党委）、刘委员（幸福社区党委）" in case_page
+
+
+def test_the_ticked_members_must_match_the_count_typed(app: Flask, service: CaseService) -> None:
+    drive(service, "firm_entry", stop_before="collective_study")
+    secretary = Client(app, "secretary")
+    task = _task_id(secretary, "集体研究")
+    page = secretary.get(f"/tasks/{task}").text
+    answer = secretary.post(
+        f"/tasks/{task}",
+        {
+            "meeting_type": "branch_committee",
+            "study_meeting_date": "2026-03-02",
+            "present_member": _members(page)[:1],
+            "members_expected": "2",
+            "members_present": "2",
+            "votes_for": "2",
+            "votes_against": "0",
+            "votes_abstain": "0",
+            "opinions": "同意。",
+        },
+        status=422,
+    )
+    assert "与实到会人数 2 人不一致" in answer.text
+
+
+def test_the_secretary_assigns_a_task_to_a_member(app: Flask, service: CaseService) -> None:
+    drive(service, "firm_entry", stop_before="collective_study")
+    secretary = Client(app, "secretary")
+    task = _task_id(secretary, "集体研究")
+    page = secretary.get(f"/tasks/{task}").text
+    assert 'name="assignee"' in page and 'value="member"' in page
+    assert 'name="assignee"' not in Client(app, "member").get(f"/tasks/{task}").text
+    secretary.post(f"/tasks/{task}/assign", {"assignee": "member"})
+    with service.sessions() as session:
+        task_row = session.get(HumanTask, task)
+        member_id = session.scalar(select(User.id).where(User.username == "member"))
+        assert task_row.assignee_id == member_id
+    assert "刘委员" in secretary.get(f"/tasks/{task}").text
+    assert f'href="/tasks/{task}"' in Client(app, "member").get("/inbox?assignee=me").text
+    secretary.post(f"/tasks/{task}/assign", {"assignee": ""})
+    with service.sessions() as session:
+        assert session.get(HumanTask, task).assignee_id is None
+    Client(app, "member").post(f"/tasks/{task}/assign", {"assignee": "member"}, status=403)
+    assert "指派任务" in secretary.get(f"/cases/{task_row.case_id}").text
+
+
+def test_inbox_filters_are_saved_applied_and_deleted(app: Flask, service: CaseService) -> None:
+    drive(service, "firm_entry", stop_before="acceptance_check")
+    secretary = Client(app, "secretary")
+    answer = secretary.post(
+        "/inbox/filters",
+        {"name": "超期的进驻", "matter": "firm_entry", "due": "overdue", "sort": "-priority"},
+    )
+    assert answer.location.startswith("/inbox?")
+    with service.sessions() as session:
+        me = service.actor(session, "secretary")
+        (saved,) = tasklist.saved_filters(session, me)
+    assert saved.query == {"matter": "firm_entry", "sort": "-priority", "overdue": True}
+    page = secretary.get("/inbox").text
+    link = re.search(r'<a href="(/inbox\?[^"]+)">超期的进驻</a>', page)
+    assert link, page
+    applied = secretary.get(link.group(1).replace("&amp;", "&")).text
+    assert 'value="overdue" selected' in applied and 'value="firm_entry" selected' in applied
+    secretary.post("/inbox/filters", {"name": "超期的进驻"})
+    assert "已有同名的筛选条件" in secretary.get("/inbox").text
+    Client(app, "member").post(f"/inbox/filters/{saved.id}/delete", {}, status=404)
+    secretary.post(f"/inbox/filters/{saved.id}/delete", {})
+    assert "超期的进驻" not in secretary.get("/inbox").text
 
 
 def test_every_step_of_every_matter_has_a_page(app: Flask, service: CaseService) -> None:

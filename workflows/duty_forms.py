@@ -29,7 +29,9 @@ from workflows.forms import (
     Text,
     validate_form,
 )
+from workflows.forms import filing_schema as forms_filing_schema
 from workflows.forms import step_schema as forms_step_schema
+from workflows.forms import validate_step as forms_validate_step
 from workflows.i18n import _
 
 INCIDENT_KINDS = {"major_problem": _("重大问题"), "emergency": _("突发事件")}
@@ -239,6 +241,19 @@ def _next_due(items: list[dict[str, Any]]) -> str | None:
     return min(open_days) if open_days else None
 
 
+# ---------------------------------------------------------------- scheduled filings
+
+
+class ScheduledRequestForm(FormSchema):
+    """What the service files a scheduled report with: the period and its last day.
+
+    Nobody fills it in; it describes the request so pages can show it in words.
+    """
+
+    period_label = Text(_("报告期间"))
+    due_on = Day(_("报送截止日期"))
+
+
 # ---------------------------------------------------------------- lookup
 
 DUTY_STEP_FORMS: dict[str, type[FormSchema]] = {
@@ -267,6 +282,25 @@ def case_step_schema(matter_type: str, task_id: str) -> type[FormSchema]:
     if matter_type in DUTIES:
         return step_schema(task_id)
     return forms_step_schema(task_id)
+
+
+def case_filing_schema(matter_type: str) -> type[FormSchema]:
+    """The request form of a case of any kind: a matter's filing, an incident report, or the
+    period of a scheduled report."""
+    if matter_type in DUTY_FILING_FORMS:
+        return DUTY_FILING_FORMS[matter_type]
+    if matter_type in DUTIES:
+        return ScheduledRequestForm
+    return forms_filing_schema(matter_type)
+
+
+def validate_case_step(
+    matter_type: str, task_id: str, payload: Mapping[str, Any], ctx: StepContext
+) -> dict[str, Any]:
+    """Clean a step's submission in a case of any kind, or raise FormError."""
+    if matter_type in DUTIES:
+        return validate_step(task_id, payload, ctx)
+    return forms_validate_step(task_id, payload, ctx)
 
 
 def validate_step(task_id: str, payload: Mapping[str, Any], ctx: StepContext) -> dict[str, Any]:

@@ -969,8 +969,22 @@ class CollectiveStudyForm(FormSchema):
     consulted_residents_committee = Flag(
         _("会前已征求居民委员会意见"), required=False, load_default=False
     )
+    members_present_names = Items(
+        _("出席成员"),
+        Text(_("出席成员姓名"), max_length=100),
+        required=False,
+        help_text=_("填写时，人数应与实到会人数一致"),
+    )
 
     def check(self, data: dict[str, Any], ctx: StepContext, findings: Findings) -> dict[str, Any]:
+        names = data.get("members_present_names") or []
+        if names and len(names) != data["members_present"]:
+            findings.error(
+                "members_present_names",
+                _("列出的出席成员有 {names} 人，与实到会人数 {present} 人不一致。").format(
+                    names=len(names), present=data["members_present"]
+                ),
+            )
         if (
             matter(ctx.matter_type).requires_members_assembly
             and data["meeting_type"] != MeetingType.MEMBERS_ASSEMBLY

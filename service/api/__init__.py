@@ -20,13 +20,13 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
-from service.api import admin, cases, catalogue, signin, tasks, uploads
+from service.api import admin, cases, catalogue, duties, signin, tasks, uploads
 from service.api.common import API_PREFIX, IdConverter
 from service.api.problems import PROBLEM_JSON, PROBLEMS, TYPE_BASE, http_problem
 from service.api.schemas import ProblemSchema
 from workflows.i18n import _
 
-BLUEPRINTS = (signin.bp, catalogue.bp, cases.bp, tasks.bp, uploads.bp, admin.bp)
+BLUEPRINTS = (signin.bp, catalogue.bp, cases.bp, tasks.bp, duties.bp, uploads.bp, admin.bp)
 
 DESCRIPTION = _(
     "红色物业·重要事项事前决策服务的接口。\n\n"

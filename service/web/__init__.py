@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from flask import Flask
 
-from service.web import audit, cases, filing, home, inbox, notices, signin, tasks
+from service.web import audit, cases, duties, filing, home, inbox, notices, signin, tasks
 from service.web.common import install
 
 SESSION_MINUTES = 8 * 60
@@ -27,6 +27,7 @@ BLUEPRINTS = (
     cases.bp,
     audit.bp,
     notices.bp,
+    duties.bp,
 )
 
 

@@ -23,10 +23,17 @@ from service.history import ENGINE_EVENTS, events_of
 from service.model_store import models_for
 from service.models import Case
 from service.replay import ReplayDivergence, Verification, replay, verify_case
+from service.tasklist import case_kinds
 from service.web import reading as rd
-from service.web.common import actor, local_time, reading, require_role, web_blueprint
+from service.web.common import (
+    actor,
+    local_time,
+    matter_name,
+    reading,
+    require_role,
+    web_blueprint,
+)
 from service.web.diagrams import case_diagrams, process_files
-from workflows.catalogue import MATTERS
 from workflows.engine import CaseEngine
 from workflows.i18n import _
 
@@ -144,7 +151,7 @@ def search() -> str | tuple[str, int] | Response:
         problems=problems,
         estates=estates,
         args=args,
-        matters=MATTERS,
+        matters=case_kinds(),
     )
     return (page, 422) if problems else page
 
@@ -190,7 +197,7 @@ def replay_step(case_id: int) -> str:
             )
         else:
             diagrams = case_diagrams(
-                files, engine, workflow, found.process_id, MATTERS[found.matter_type].name, event.at
+                files, engine, workflow, found.process_id, matter_name(found.matter_type), event.at
             )
             open_tasks = engine.open_tasks(workflow)
             ended = engine.ended_at(workflow)

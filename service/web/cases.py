@@ -13,10 +13,18 @@ from service.case_queries import CaseFilter, case_detail, reply_document, search
 from service.errors import InvalidInput
 from service.history import events_of
 from service.models import HumanTask
-from service.tasklist import add_comment
+from service.tasklist import add_comment, case_kinds
 from service.vote_rules import vote_rule
 from service.web import reading as rd
-from service.web.common import MATTER_SUB_TYPES, actor, case_service, now, reading, web_blueprint
+from service.web.common import (
+    MATTER_SUB_TYPES,
+    actor,
+    case_service,
+    matter_name,
+    now,
+    reading,
+    web_blueprint,
+)
 from service.web.diagrams import case_diagrams, process_files
 from service.web.uploads import attachments_dir, download
 from workflows.catalogue import MATTERS
@@ -57,7 +65,7 @@ def listing() -> str | tuple[str, int]:
         problems=problems,
         estates=estates,
         args=args,
-        matters=MATTERS,
+        matters=case_kinds(),
     )
     return (page, 422) if problems else page
 
@@ -83,12 +91,16 @@ def show(case_id: int) -> str:
             engine,
             workflow,
             case.process_id,
-            MATTERS[case.matter_type].name,
+            matter_name(case.matter_type),
             moment,
         )
         parties = rd.parties(db, case)
         may_remark = may_comment(actor(), case)
-        rule = vote_rule(engine.models, case.matter_type, case.sub_type)
+        rule = (
+            vote_rule(engine.models, case.matter_type, case.sub_type)
+            if case.matter_type in MATTERS
+            else None
+        )
     timeline = [
         (
             event,
@@ -107,7 +119,7 @@ def show(case_id: int) -> str:
         request_facts=rd.facts(rd.filing_specs(case.matter_type), detail.request),
         workable=workable,
         votes=[(vote, rd.vote_lines(vote)) for vote in detail.vote_results],
-        vote_basis=rule.basis,
+        vote_basis=rule.basis if rule else "",
         timeline=timeline,
         attachments=rd.attachments_of(events, case.matter_type),
         diagrams=diagrams,

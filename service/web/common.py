@@ -27,7 +27,9 @@ from wtforms.validators import ValidationError
 from service.access import Actor
 from service.cases import CaseService
 from service.errors import Conflict, Forbidden, NotFound, ServiceError
-from workflows.catalogue import APPLICANT_KINDS, MATTERS, STEP_NAMES
+from service.tasklist import kind_name
+from workflows import duties
+from workflows.catalogue import APPLICANT_KINDS, MATTERS
 from workflows.i18n import _
 from workflows.owners_vote import format_area
 from workflows.work_calendar import SHANGHAI
@@ -173,7 +175,8 @@ def chinese_date(value: datetime | date) -> str:
 
 
 def matter_name(code: str) -> str:
-    return MATTERS[code].name if code in MATTERS else code
+    """The name of a case's kind, a matter or a periodic duty (the API's naming)."""
+    return kind_name(code)
 
 
 def sub_type_name(matter: str, code: str) -> str:
@@ -181,7 +184,8 @@ def sub_type_name(matter: str, code: str) -> str:
 
 
 def step_name(bpmn_id: str | None) -> str:
-    return STEP_NAMES.get(bpmn_id or "", bpmn_id or "")
+    """The name of a step of any case, matter or duty."""
+    return duties.step_name(bpmn_id or "")
 
 
 def now() -> datetime:

@@ -8,7 +8,7 @@ from flask import render_template
 from sqlalchemy import case as when
 from sqlalchemy import select
 
-from service import drafts
+from service import drafts, duty_work
 from service.access import visible_cases
 from service.inbox import open_tasks_for
 from service.models import Case, HumanTask
@@ -52,6 +52,7 @@ def start() -> str:
         estates = {c.id: c.estate.name for c in cases}
         saved = drafts.drafts_of(db, me.user_id) if "applicant" in me.roles() else []
         notices = unread_notifications(db, me)
+        may_report = bool(duty_work.reporters(db, me))
     return render_template(
         "web/start.html",
         tasks=mine,
@@ -61,4 +62,5 @@ def start() -> str:
         drafts=saved,
         notices=notices,
         roles=me.roles(),
+        may_report=may_report,
     )

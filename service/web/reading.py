@@ -13,11 +13,10 @@ from sqlalchemy.orm import Session
 from service.access import visible_cases
 from service.model_store import models_for
 from service.models import Case, CaseEvent, CaseState, Organization, Place, User
+from service.tasklist import filing_form, step_form
 from service.vote_rules import vote_shares
 from service.web.common import actor, local_time, step_name
-from workflows.catalogue import STEP_NAMES
 from workflows.engine import CaseEngine, CaseScriptEngine
-from workflows.forms import describe_form, filing_schema, step_schema
 from workflows.i18n import _
 from workflows.owners_vote import format_area, parse_area
 
@@ -110,15 +109,14 @@ def parties(session: Session, case: Case) -> CaseParties:
     )
 
 
-def step_specs(bpmn_id: str) -> list[dict[str, Any]]:
-    try:
-        return describe_form(step_schema(bpmn_id))
-    except KeyError:
-        return []
+def step_specs(matter_type: str, bpmn_id: str) -> list[dict[str, Any]]:
+    """The form of a step in a case of this kind (matter or duty), as the API describes it."""
+    return step_form(matter_type, bpmn_id)
 
 
 def filing_specs(matter_type: str) -> list[dict[str, Any]]:
-    return describe_form(filing_schema(matter_type))
+    """The request form of a case of this kind: a filing, an incident or a report's period."""
+    return filing_form(matter_type)
 
 
 def shown_value(spec: Mapping[str, Any], value: Any, data: Mapping[str, Any]) -> str:
@@ -181,7 +179,7 @@ def event_facts(
         return facts(filing_specs(matter_type), data.get("initial", {}).get("request", {}))
     if event.kind == "task_completed":
         submitted = data.get("data", {})
-        rows = facts(step_specs(data.get("task", "")), submitted)
+        rows = facts(step_specs(matter_type, data.get("task", "")), submitted)
         changed = submitted.get("updated_fields") or {}
         if changed:
             labels = {s["name"]: s["label"] for s in filing_specs(matter_type)}
@@ -209,7 +207,8 @@ def _when(value: Any) -> str:
 
 def timer_name(timer_id: str) -> str:
     step = timer_id.removeprefix("overdue_")
-    return _("{step}超期").format(step=step_name(step)) if step in STEP_NAMES else timer_id
+    name = step_name(step)
+    return _("{step}超期").format(step=name) if name != step else timer_id
 
 
 def event_title(event: CaseEvent) -> str:
@@ -238,7 +237,7 @@ def attachments_of(events: Sequence[CaseEvent], matter_type: str) -> list[Attach
         elif event.kind == "task_completed":
             task = event.data.get("task", "")
             step, data = step_name(task), event.data.get("data", {})
-            specs = step_specs(task)
+            specs = step_specs(matter_type, task)
             if "request" in data:
                 specs = specs + [
                     s | {"name": f"request.{s['name']}"} for s in filing_specs(matter_type)

@@ -16,10 +16,11 @@ from werkzeug.wrappers import Response
 
 from service.access import may_work_task
 from service.audit import readable_case
+from service.case_queries import reply_preview
 from service.errors import Conflict, InvalidInput, NotFound
 from service.models import HumanTask, RoleGrant, User
 from service.step_check import check_step, task_context
-from service.tasklist import complete, update_task
+from service.tasklist import assignees, complete, update_task
 from service.vote_rules import VoteRuleInfo, vote_shares
 from service.web import fields
 from service.web import reading as rd
@@ -33,8 +34,9 @@ from service.web.common import (
     web_blueprint,
 )
 from service.web.filing import filing_specs
-from service.web.reply import preview_document
 from service.web.uploads import store_uploads
+from workflows.duties import DUTIES
+from workflows.duty_forms import ITEM_STATUSES
 from workflows.i18n import _
 from workflows.work_calendar import SHANGHAI
 
@@ -48,6 +50,7 @@ BACKGROUND: dict[str, tuple[str, ...]] = {
         "study_meeting_date",
         "members_expected",
         "members_present",
+        "members_present_names",
         "votes_for",
         "votes_against",
         "votes_abstain",
@@ -64,6 +67,24 @@ BACKGROUND: dict[str, tuple[str, ...]] = {
         "done_on",
     ),
     "rectification": ("oversight_findings", "rectification_deadline"),
+    "quarterly_review": (
+        "work_summary",
+        "finance_summary",
+        "problems",
+        "next_plan",
+        "attachments",
+        "supplement",
+    ),
+    "quarterly_supplement": ("review_opinion",),
+    "annual_evaluation": ("work_summary", "problems", "attachments"),
+    "rectification_progress": ("evaluation", "evaluation_opinion", "rectification_items"),
+    "rectification_check": ("rectification_items", "progress_note", "evidence"),
+    "incident_follow_up": ("handling_opinion",),
+}
+# Steps that name rectification items by number, and the field that holds the numbers.
+ITEM_PICKERS = {
+    "rectification_progress": "completed_items",
+    "rectification_check": "confirmed_items",
 }
 REPLY_BACKGROUND = ("reply_document_number", "reply_decision", "reply_conditions")
 
@@ -72,17 +93,22 @@ FIXED_IN_SUPPLEMENT = ("sub_type", "initiator")
 PARTY_ROLES = ("party_secretary", "party_committee")
 
 
-def _earlier_step_specs() -> dict[str, dict[str, Any]]:
+# Steps of a matter whose recorded fields later steps show (a duty shows its own steps').
+EARLIER_STEPS = (
+    "acceptance_check",
+    "collective_study",
+    "written_reply",
+    "oversight_review",
+    "implementation_report",
+)
+
+
+def _earlier_step_specs(matter_type: str) -> dict[str, dict[str, Any]]:
     """Descriptions of the fields earlier steps recorded, by name, to show them later."""
+    steps = DUTIES[matter_type].steps if matter_type in DUTIES else EARLIER_STEPS
     specs: dict[str, dict[str, Any]] = {}
-    for step in (
-        "acceptance_check",
-        "collective_study",
-        "written_reply",
-        "oversight_review",
-        "implementation_report",
-    ):
-        specs.update({s["name"]: s for s in rd.step_specs(step)})
+    for step in steps:
+        specs.update({s["name"]: s for s in rd.step_specs(matter_type, step)})
     return specs
 
 
@@ -101,6 +127,7 @@ class TaskPage:
             self.may_work = task.status == "open" and may_work_task(actor(), task, case)
             self.assignee = rd.names_of_users(db, [task.assignee_id]).get(task.assignee_id)
             self.members = self._party_members(db) if task.bpmn_id == "collective_study" else []
+            self.assignees = assignees(db, actor(), task_id)
         self.data: dict[str, Any] = {}
         if self.may_work:
             self.data = task_context(case_service(), actor(), task_id)
@@ -128,10 +155,34 @@ class TaskPage:
 
     def specs(self) -> list[dict[str, Any]]:
         if self.bpmn_id == "supplement":
-            own = fields.without(rd.step_specs("supplement"), ["updated_fields"])
+            own = fields.without(
+                rd.step_specs(self.case.matter_type, "supplement"), ["updated_fields"]
+            )
             request_form = filing_specs(self.case.matter_type, self.parties.applicant_kind)
             return own + fields.without(request_form, FIXED_IN_SUPPLEMENT)
-        return rd.step_specs(self.bpmn_id)
+        specs = rd.step_specs(self.case.matter_type, self.bpmn_id)
+        if self.bpmn_id in ITEM_PICKERS:
+            return [self._with_item_choices(s) for s in specs]
+        return specs
+
+    def _with_item_choices(self, spec: dict[str, Any]) -> dict[str, Any]:
+        """The rectification items still to do, to tick by number instead of typing it."""
+        if spec["name"] != ITEM_PICKERS[self.bpmn_id]:
+            return spec
+        choices = [
+            {
+                "value": str(item["item_no"]),
+                "label": _("{no}. {item}（期限 {due}，{status}）").format(
+                    no=item["item_no"],
+                    item=item["item"],
+                    due=item["due_on"],
+                    status=ITEM_STATUSES.get(item["status"], item["status"]),
+                ),
+            }
+            for item in self.data.get("rectification_items") or []
+            if item["status"] != "done"
+        ]
+        return {**spec, "item": {**spec["item"], "choices": choices}}
 
     def initial_values(self) -> dict[str, Any]:
         if self.bpmn_id == "supplement":
@@ -154,7 +205,7 @@ class TaskPage:
         keys = BACKGROUND.get(self.bpmn_id)
         if keys is None:
             keys = REPLY_BACKGROUND if "reply_decision" in self.data else ()
-        specs = _earlier_step_specs()
+        specs = _earlier_step_specs(self.case.matter_type)
         present = {k: self.data[k] for k in keys if k in self.data}
         return rd.facts([specs[k] for k in keys if k in specs], present)
 
@@ -234,7 +285,7 @@ def submit(task_id: int) -> Response | tuple[str, int] | str:
 def _payload(page: TaskPage, specs: list[dict[str, Any]], values: dict[str, Any]) -> dict:
     """The step's submission; a supplement sends only the request fields it changes."""
     if page.bpmn_id == "supplement":
-        own = rd.step_specs("supplement")
+        own = rd.step_specs(page.case.matter_type, "supplement")
         note = fields.payload(fields.without(own, ["updated_fields"]), values)
         request_specs = [s for s in specs if s["name"] != "supplement_note"]
         before = fields.payload(request_specs, page.initial_values())
@@ -248,6 +299,11 @@ def _payload(page: TaskPage, specs: list[dict[str, Any]], values: dict[str, Any]
             body["members_present"] = str(len(present))
         if "members_expected" not in body and page.members:
             body["members_expected"] = str(len(page.members))
+        names = [name for member_id, name, _role in page.members if str(member_id) in present]
+        if names:
+            body["members_present_names"] = names
+        else:
+            body.pop("members_present_names", None)
     return body
 
 
@@ -269,7 +325,7 @@ def _render(
     preview = None
     if page.bpmn_id == "written_reply" and checked:
         with reading() as db:
-            document = preview_document(db, page.case, checked, actor().display_name, now())
+            document = reply_preview(db, page.case, checked, actor().display_name, now())
         preview = render_template("reply.html", doc=document)
     return render_template(
         [f"web/task_{page.bpmn_id}.html", "web/task.html"],
