@@ -1,8 +1,10 @@
-"""Benchmark: the party secretary's inbox at 1k and 100k cases, and completions over HTTP.
+"""Benchmark: the party secretary's inbox at 1k, 100k and 1M cases, and completions over HTTP.
 
-Inbox: two temporary PostgreSQL databases with the demo places and users plus synthetic
-cases and task rows bulk-loaded with COPY (no engine state: the inbox reads only the case
-and task rows). The secretary of community C01 has the same open workload in both —
+Inbox: one temporary PostgreSQL database per size (``--sizes``, default 1k,100k,1M) with
+the demo places and users plus synthetic cases and task rows: the first 1,000 cases
+bulk-loaded with COPY, the rest by INSERT … SELECT generate_series (no engine state: the
+inbox reads only the case and task rows; 1M cases take about a minute or two to load).
+The secretary of community C01 has the same open workload at every size —
 ``--open`` party-organization tasks — while the rest grows: C01's closed history (1% of
 all cases, with their completed tasks) and cases of 200 other communities. It times
 ``service.tasklist.inbox`` (first page, default filters and sort) and prints the query
@@ -13,8 +15,8 @@ temporary PostgreSQL database holding ``--http-cases`` filed cases; client threa
 complete the secretary's acceptance checks through ``POST /api/v1/tasks/<id>/complete``
 for at most ``--seconds``; then gunicorn is stopped.
 
-    .venv/bin/python benchmarks/inbox_and_http.py [--open 40] [--http-cases 400]
-        [--threads 4] [--seconds 20]
+    .venv/bin/python benchmarks/inbox_and_http.py [--open 40] [--sizes 1k,100k,1M]
+        [--http-cases 400] [--threads 4] [--seconds 20] [--skip-http]
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -265,6 +267,105 @@ def load_synthetic(service: CaseService, total: int, open_tasks: int) -> None:
         conn.execute(text("ANALYZE"))
 
 
+def top_up(service: CaseService, start: int, total: int) -> None:
+    """Cases ``start`` .. ``total - 1`` in the same pattern, by INSERT … SELECT generate_series.
+
+    Every hundredth case is a closed one of community C01 (the secretary's history), the
+    others belong to the 200 other communities, one in ten of them still running; each
+    case has its two task rows, numbered as ``load_synthetic`` numbers them.
+    """
+    if total <= start:
+        return
+    engine = service.sessions.kw["bind"]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                """
+                CREATE TEMPORARY TABLE bench_places ON COMMIT DROP AS
+                SELECT (row_number() OVER (ORDER BY e.id)) - 1 AS idx, e.id AS estate,
+                       c.id AS community, s.id AS street, s.parent_id AS district,
+                       o.id AS org
+                FROM places e JOIN places c ON c.id = e.parent_id
+                JOIN places s ON s.id = c.parent_id
+                JOIN organizations o ON o.place_id = e.id
+                WHERE e.code LIKE 'BE%'
+                UNION ALL
+                SELECT -1, e.id, c.id, s.id, s.parent_id, o.id
+                FROM places e JOIN places c ON c.id = e.parent_id
+                JOIN places s ON s.id = c.parent_id
+                JOIN organizations o ON o.place_id = e.id AND o.kind = 'owners_committee'
+                WHERE e.code = 'E01'
+                """
+            )
+        )
+        params = {
+            "start": start,
+            "last": total - 1,
+            "now": NOW,
+            "others": OTHER_COMMUNITIES,
+            "filer": conn.scalar(text("SELECT id FROM users WHERE username = 'committee'")),
+            "version": conn.scalar(text("SELECT version FROM model_versions LIMIT 1")),
+        }
+        conn.execute(
+            text(
+                """
+                CREATE TEMPORARY TABLE bench_cases ON COMMIT DROP AS
+                SELECT n, 1000000 + n AS id,
+                       CASE WHEN n % 100 = 0 THEN -1 ELSE n % :others END AS idx,
+                       n % 100 <> 0 AND n % 10 = 3 AS running,
+                       CAST(:now AS timestamptz) - make_interval(days => 1 + n % 900,
+                                                               mins => n % 1440) AS filed
+                FROM generate_series(:start, :last) AS n
+                """
+            ),
+            params,
+        )
+        conn.execute(
+            text(
+                """
+                INSERT INTO cases (id, matter_type, sub_type, title, estate_id, community_id,
+                    street_id, district_id, applicant_org_id, status, outcome, current_step,
+                    revision, model_version, process_id, filed_by, filed_at, closed_at,
+                    next_timer_due, state_digest)
+                SELECT b.id, 'firm_exit', '', '合成案件 ' || b.n, p.estate, p.community,
+                    p.street, p.district, p.org,
+                    CASE WHEN b.running THEN 'running' ELSE 'closed' END,
+                    CASE WHEN b.running THEN NULL ELSE 'case_closed' END, '', 1, :version,
+                    'matter_firm_exit', :filer, b.filed,
+                    CASE WHEN b.running THEN NULL ELSE b.filed + interval '30 days' END,
+                    NULL, ''
+                FROM bench_cases b JOIN bench_places p ON p.idx = b.idx
+                """
+            ),
+            params,
+        )
+        conn.execute(
+            text(
+                """
+                INSERT INTO human_tasks (id, case_id, task_uuid, bpmn_id, process_id, name,
+                    role, community_id, estate_id, status, priority, created_at, due_at,
+                    completed_at, completed_by)
+                SELECT 1000000 + 2 * b.n + t.k, b.id, gen_random_uuid()::text, t.step,
+                    'prior_approval', t.step,
+                    CASE WHEN t.k = 1 THEN 'party_secretary'
+                         WHEN b.n % 2 = 0 THEN 'party_secretary' ELSE 'party_committee' END,
+                    p.community, p.estate,
+                    CASE WHEN t.k = 2 AND b.running THEN 'open' ELSE 'completed' END, 50,
+                    b.filed, b.filed + make_interval(days => 1 + b.n % 20),
+                    CASE WHEN t.k = 2 AND b.running THEN NULL
+                         ELSE b.filed + interval '1 day' END,
+                    CASE WHEN t.k = 2 AND b.running THEN NULL ELSE :filer END
+                FROM bench_cases b JOIN bench_places p ON p.idx = b.idx
+                CROSS JOIN (VALUES (1, 'acceptance_check'), (2, 'written_reply')) AS t(k, step)
+                """
+            ),
+            params,
+        )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE cases"))
+        conn.execute(text("VACUUM ANALYZE human_tasks"))
+
+
 def role_for(n: int) -> str:
     return PARTY_LANES[n % 2]
 
@@ -314,8 +415,10 @@ class InboxBench:
 
 
 def inbox_bench(url: str, total: int, open_tasks: int) -> InboxBench:
+    """Up to 1,000 cases through COPY (the secretary's open tasks among them), the rest in SQL."""
     service = prepared_service(url, FixedClock(NOW))
-    load_synthetic(service, total, open_tasks)
+    load_synthetic(service, min(total, 1_000), open_tasks)
+    top_up(service, 1_000, total)
     with service.sessions() as session:
         return InboxBench(
             service,
@@ -325,13 +428,18 @@ def inbox_bench(url: str, total: int, open_tasks: int) -> InboxBench:
         )
 
 
-def measure_inbox(open_tasks: int, runs: int) -> None:
-    """Both databases side by side, timed in alternation so machine noise hits both."""
-    with temporary_database() as small_url, temporary_database() as large_url:
-        benches = {
-            "1k": inbox_bench(small_url, 1_000, open_tasks),
-            "100k": inbox_bench(large_url, 100_000, open_tasks),
-        }
+SIZES = {"1k": 1_000, "100k": 100_000, "1M": 1_000_000}
+
+
+def measure_inbox(open_tasks: int, runs: int, sizes: list[str]) -> None:
+    """All sizes side by side, timed in alternation so machine noise hits each alike."""
+    with ExitStack() as stack:
+        benches = {}
+        for label in sizes:
+            started = time.perf_counter()
+            url = stack.enter_context(temporary_database())
+            benches[label] = inbox_bench(url, SIZES[label], open_tasks)
+            print(f"loaded {label} in {time.perf_counter() - started:.0f} s", flush=True)
         for bench in benches.values():
             for _ in range(20):
                 bench.once()
@@ -340,17 +448,21 @@ def measure_inbox(open_tasks: int, runs: int) -> None:
                 bench.timed()
         for label, bench in benches.items():
             print(
-                f"inbox {label:>4}: {bench.cases:>6} cases, {bench.task_rows:>6} task rows: "
+                f"inbox {label:>4}: {bench.cases:>7} cases, {bench.task_rows:>7} task rows: "
                 f"p50 {bench.percentile(0.5):.2f} ms, p95 {bench.percentile(0.95):.2f} ms "
                 f"({bench.once()} tasks on the first page)"
             )
-        small, large = benches["1k"], benches["100k"]
-        print(
-            f"ratio 100k/1k: p50 {large.percentile(0.5) / small.percentile(0.5):.2f}, "
-            f"p95 {large.percentile(0.95) / small.percentile(0.95):.2f} (target <= 1.5)"
-        )
-        plan = explain(large.service, large.once)
-        print("query plan at 100k cases:\n" + plan)
+        small = benches[sizes[0]]
+        for label in sizes[1:]:
+            large = benches[label]
+            p50 = large.percentile(0.5) / small.percentile(0.5)
+            print(
+                f"ratio {label}/{sizes[0]}: p50 {p50:.2f}, "
+                f"p95 {large.percentile(0.95) / small.percentile(0.95):.2f} (target <= 1.5)"
+            )
+        largest = benches[sizes[-1]]
+        plan = explain(largest.service, largest.once)
+        print(f"query plan at {sizes[-1]} cases:\n" + plan)
         if "Seq Scan on human_tasks" in plan:
             print("WARNING: the inbox query scans the whole task table")
         for bench in benches.values():
@@ -485,9 +597,12 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--skip-http", action="store_true")
+    parser.add_argument(
+        "--sizes", default="1k,100k,1M", help=f"inbox sizes to compare, of {', '.join(SIZES)}"
+    )
     args = parser.parse_args()
 
-    measure_inbox(args.open, args.runs)
+    measure_inbox(args.open, args.runs, args.sizes.split(","))
     if args.skip_http:
         return
     http = measure_http(args.http_cases, args.threads, args.seconds)

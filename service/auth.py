@@ -130,10 +130,14 @@ def revoke_token(session: Session, actor: Actor, token_id: int, now: datetime) -
 
 def actor_for_token(session: Session, token: str, now: datetime) -> Actor:
     """The actor a bearer token stands for, if it is known, unrevoked, unexpired and active."""
-    row = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token)))
-    if row is None or row.revoked_at is not None or row.expires_at <= now:
+    found = session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == _digest(token))
+    ).first()
+    if found is None or found[0].revoked_at is not None or found[0].expires_at <= now:
         raise Unauthenticated(_("令牌无效、已过期或已被撤销，请重新登录。"))
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
+    user = found[1]
+    if not user.active:
         raise Unauthenticated(_("该账户已停用。"))
     return Actor.of(user)

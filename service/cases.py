@@ -11,11 +11,13 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import set_committed_value
 
 from service.access import Actor, may_file_for, may_read_case, may_work_task
 from service.clock import Clock
@@ -36,7 +38,6 @@ from service.models import (
 from service.reminders import record_escalations
 from workflows import catalogue, duty_forms, forms
 from workflows.deadlines import DeadlineLog
-from workflows.duties import DUTIES
 from workflows.engine import CaseEngine, CaseScriptEngine, ModelBundle, TaskNotReady
 from workflows.settings import Settings
 from workflows.work_calendar import SHANGHAI, WorkCalendar
@@ -254,9 +255,12 @@ class CaseService:
             )
             if task.bpmn_id == "firm_selection":
                 payload = with_registered_standing(session, payload)
-            is_duty = case.matter_type in DUTIES
-            validate = duty_forms.validate_step if is_duty else forms.validate_step
-            data = self._validated(validate, task.bpmn_id, payload, ctx)
+            data = self._validated(
+                partial(duty_forms.validate_case_step, case.matter_type),
+                task.bpmn_id,
+                payload,
+                ctx,
+            )
             if task.bpmn_id == "written_reply":
                 data["reply_document_number"] = self._issue_reply(
                     session, case, actor, data["reply_decision"], moment.now
@@ -386,10 +390,14 @@ class CaseService:
 
     @staticmethod
     def _lock_case(session: Session, case_id: int) -> Case:
-        case = session.scalar(select(Case).where(Case.id == case_id).with_for_update(of=Case))
+        case = session.scalar(
+            select(Case)
+            .where(Case.id == case_id)
+            .with_for_update(of=Case)
+            .execution_options(populate_existing=True)  # the row as locked, not as cached
+        )
         if case is None:
             raise NotFound("没有这个案件")
-        session.refresh(case)
         return case
 
     @staticmethod
@@ -408,7 +416,8 @@ class CaseService:
         )
         if result.rowcount != 1:
             raise Conflict("案件已被他人更新，请刷新后重试")
-        case.revision += 1
+        # The UPDATE above stored it; setting it as committed saves a second UPDATE.
+        set_committed_value(case, "revision", case.revision + 1)
         state = engine.dump(workflow)
         session.execute(update(CaseState).where(CaseState.case_id == case.id).values(state=state))
         return state

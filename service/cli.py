@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from service.backup import BackupError, backup, restore
 from service.cases import CaseService
 from service.clock import Clock, FixedClock
 from service.db import database_url, make_engine, make_sessionmaker, upgrade
@@ -159,6 +160,16 @@ def cmd_verify(args: argparse.Namespace) -> None:
         raise SystemExit(1)
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    backup(args.database or database_url(), Path(args.output))
+    print(f"database backed up to {args.output}")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    restore(args.database or database_url(), Path(args.input))
+    print(f"database restored from {args.input}; now run: prior-approval verify")
+
+
 def cmd_run_timers(args: argparse.Namespace) -> None:
     moved = _service(args).run_due_timers()
     print(f"{moved} case(s) advanced by due timers")
@@ -198,6 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--case", type=int, default=None)
     c.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for all cases")
     add("run-timers", cmd_run_timers, "fire due timers once")
+    c = add("backup", cmd_backup, "copy the database to a file (pg_dump or SQLite backup)")
+    c.add_argument("--output", required=True)
+    c = add("restore", cmd_restore, "replace the database's contents with a backup file")
+    c.add_argument("--input", required=True)
     add_duty_commands(add)
     return parser
 
@@ -209,7 +224,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     except InvalidInput as exc:
         details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.messages.items())
         sys.exit(f"error: {exc.message}: {details}")
-    except (ServiceError, CommandError) as exc:
+    except (ServiceError, CommandError, BackupError) as exc:
         sys.exit(f"error: {exc}")
     except OperationalError as exc:
         sys.exit(f"error: database unavailable: {exc.orig}")

@@ -23,6 +23,7 @@ from service.clock import Clock, FixedClock
 from service.db import make_engine, make_sessionmaker
 from service.duty_cases import DutyService
 from service.firm_credit import firm_record, set_standing
+from service.logs import configure_json_logging
 from service.mail import MailSettings
 from service.notifications import notifications_for
 from service.rectification_ledger import ledger_rows, write_csv
@@ -49,8 +50,7 @@ def _read_json(path: str) -> Any:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("service").setLevel(logging.INFO)
+    configure_json_logging()
     worker = Worker(
         _service(args), mail=MailSettings.from_env(), batch=args.batch, interval=args.interval
     )
@@ -60,9 +60,10 @@ def cmd_worker(args: argparse.Namespace) -> None:
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_args: stop.set())
-    logging.getLogger(__name__).info("worker started (every %ss)", args.interval)
+    log = logging.getLogger(__name__)
+    log.info("worker started (every %ss)", args.interval)
     worker.run(stop)
-    print("worker stopped")
+    log.info("worker stopped")
 
 
 def cmd_report_incident(args: argparse.Namespace) -> None:

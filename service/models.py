@@ -381,3 +381,11 @@ class CreditStandingChange(Base):
 
 # The worker's reminder scan: open tasks by due time.
 Index("ix_tasks_status_due", HumanTask.status, HumanTask.due_at)
+# The inbox: a community's open tasks in due order, however long its closed history.
+Index(
+    "ix_tasks_open_inbox",
+    HumanTask.community_id,
+    HumanTask.due_at,
+    postgresql_where=HumanTask.status == "open",
+    sqlite_where=HumanTask.status == "open",
+)

@@ -16,6 +16,8 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+from sqlalchemy.exc import OperationalError
+
 from service.duty_cases import DutyService
 from service.mail import MailSettings, deliver_pending
 from service.reminders import send_due_reminders
@@ -61,7 +63,12 @@ class Worker:
     def run(self, stop: threading.Event) -> None:
         """Pass after pass until ``stop`` is set; a full batch goes round again at once."""
         while not stop.is_set():
-            report = self.run_once(stop)
+            try:
+                report = self.run_once(stop)
+            except OperationalError as exc:  # the database is down or restarting: wait, retry
+                log.warning("database unavailable, retrying: %s", exc.orig)
+                stop.wait(min(self.interval, 5.0))
+                continue
             if report.timers or report.reminders or report.duties_filed or report.emails:
                 log.info("worker pass: %s", report)
             if not report.busy:

@@ -382,7 +382,7 @@ def test_sigterm_stops_the_worker_after_the_work_at_hand(database_url: str, serv
     deadline = time.monotonic() + 60
     started = False
     while not started and time.monotonic() < deadline:
-        line = process.stderr.readline()
+        line = process.stdout.readline()
         started = "worker started" in line
     assert started
     process.send_signal(signal.SIGTERM)
