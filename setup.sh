@@ -22,6 +22,6 @@ if [ ! -x /usr/bin/chromium ]; then
   $sudo apt-get install -y --no-install-recommends chromium fonts-noto-cjk
 fi
 
-if [ ! -d node_modules/bpmnlint ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ ! -d node_modules/bpmnlint ] || [ ! -d node_modules/swagger-ui-dist ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --silent --no-audit --no-fund
 fi

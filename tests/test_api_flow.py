@@ -415,3 +415,14 @@ def test_the_openapi_document_is_complete(app) -> None:
             assert public or "401" in operation["responses"], (method, path)
             assert "default" in operation["responses"], (method, path)
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_the_browsable_docs_load_their_assets_locally(app) -> None:
+    client = app.test_client()
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert "/api/v1/docs/assets/swagger-ui-bundle.js" in page.get_data(as_text=True)
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        response = client.get(f"/api/v1/docs/assets/{asset}")
+        assert response.status_code == 200, asset
+        assert len(response.get_data()) > 10_000

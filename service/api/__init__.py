@@ -4,18 +4,19 @@ Programs sign in with ``POST /api/v1/auth/token`` and send ``Authorization: Bear
 <token>``; every other route needs the token. Handlers are thin: they parse with the
 marshmallow schemas of ``service.api.schemas`` and call the service layer, which alone
 decides scope (``service.access``) and validity. The document is at
-``/api/v1/openapi.json``; ``/api/v1/docs`` shows it with Swagger UI, whose script the
-browser loads from ``OPENAPI_SWAGGER_UI_URL`` (set it to a local copy where there is no
-internet access).
+``/api/v1/openapi.json``; ``/api/v1/docs`` shows it with Swagger UI, served from the
+``swagger-ui-dist`` package that ``./setup.sh`` installs (``SWAGGER_UI_DIR``), so the docs
+work without internet access; ``OPENAPI_SWAGGER_UI_URL`` points elsewhere if wanted.
 """
 
 from __future__ import annotations
 
 import http
 import os
+from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, request, send_from_directory
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
@@ -67,6 +68,22 @@ class ProblemApi(Api):
         return error
 
 
+SWAGGER_UI_DIR = Path(
+    os.environ.get(
+        "SWAGGER_UI_DIR",
+        Path(__file__).resolve().parents[2] / "node_modules" / "swagger-ui-dist",
+    )
+)
+
+
+def _serve_swagger_ui(app: Flask) -> None:
+    """Serve Swagger UI's script and style from the installed npm package, not a CDN."""
+
+    @app.get(f"{API_PREFIX}/docs/assets/<path:name>")
+    def swagger_ui_asset(name: str):
+        return send_from_directory(SWAGGER_UI_DIR, name)
+
+
 def register_api(app: Flask) -> Api:
     """Mount the API and its OpenAPI document on ``app``."""
     app.config.setdefault(
@@ -81,8 +98,9 @@ def register_api(app: Flask) -> Api:
     app.config.setdefault("OPENAPI_SWAGGER_UI_PATH", "docs")
     app.config.setdefault(
         "OPENAPI_SWAGGER_UI_URL",
-        os.environ.get("OPENAPI_SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"),
+        os.environ.get("OPENAPI_SWAGGER_UI_URL", f"{API_PREFIX}/docs/assets/"),
     )
+    _serve_swagger_ui(app)
     app.config.setdefault(
         "API_SPEC_OPTIONS",
         {
