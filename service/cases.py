@@ -114,56 +114,94 @@ class CaseService:
             if request["applicant_kind"] != organization.kind:
                 raise InvalidInput({"applicant_kind": ["申请单位类型与您所代表的单位不符"]})
             sub_type = str(request.get("sub_type") or "")
-            version = deploy(session, ModelBundle.from_directory(), moment.now)
-            community = estate.parent
-            street = community.parent
-            case = Case(
-                matter_type=matter_type,
+            extra = {"initiator": request["initiator"]} if "initiator" in request else {}
+            case = self._open_case(
+                session,
+                moment,
+                kind=matter_type,
                 sub_type=sub_type,
                 title=str(request.get("title") or matter.name),
-                estate_id=estate.id,
-                community_id=community.id,
-                street_id=street.id,
-                district_id=street.parent_id,
-                applicant_org_id=organization.id,
-                status="running",
-                model_version=version,
                 process_id=matter.process_id,
+                estate=estate,
+                organization=organization,
                 filed_by=actor.user_id,
-                filed_at=moment.now,
-                revision=0,
-            )
-            session.add(case)
-            session.flush()
-            data = {
-                "matter_type": matter_type,
-                "sub_type": sub_type,
-                "case_id": case.id,
-                "request": request,
-            }
-            if "initiator" in request:
-                data["initiator"] = request["initiator"]
-            engine = CaseEngine(models_for(session, version))
-            workflow = engine.start(matter.process_id, data, moment.script_engine())
-            state = engine.dump(workflow)
-            session.add(CaseState(case_id=case.id, state=state))
-            self._project(session, case, engine, workflow, moment.now)
-            append_event(
-                session,
-                case.id,
-                "case_filed",
-                moment.now,
-                actor.user_id,
-                data={
-                    "process_id": matter.process_id,
-                    "model_version": version,
-                    "initial": data,
-                    "deadlines": moment.deadlines.issued,
-                    "digest": case.state_digest,
-                    "state_sha256": state_fingerprint(state),
-                },
+                request=request,
+                extra=extra,
             )
             return case.id
+
+    def _open_case(
+        self,
+        session: Session,
+        moment: _Moment,
+        *,
+        kind: str,
+        sub_type: str,
+        title: str,
+        process_id: str,
+        estate: Place,
+        organization: Organization,
+        filed_by: int | None,
+        request: dict[str, Any],
+        extra: Mapping[str, Any],
+        before_start: Callable[[Case], None] | None = None,
+    ) -> Case:
+        """Create the case row, start its process on the current models, record the filing.
+
+        Matters and periodic duties are opened the same way. ``before_start`` runs once the
+        case has its id, before the engine work (a scheduled duty claims its period there).
+        """
+        community = estate.parent
+        street = community.parent
+        version = deploy(session, ModelBundle.from_directory(), moment.now)
+        case = Case(
+            matter_type=kind,
+            sub_type=sub_type,
+            title=title[:200],
+            estate_id=estate.id,
+            community_id=community.id,
+            street_id=street.id,
+            district_id=street.parent_id,
+            applicant_org_id=organization.id,
+            status="running",
+            model_version=version,
+            process_id=process_id,
+            filed_by=filed_by,
+            filed_at=moment.now,
+            revision=0,
+        )
+        session.add(case)
+        session.flush()
+        if before_start is not None:
+            before_start(case)
+        data = {
+            "matter_type": kind,
+            "sub_type": sub_type,
+            "case_id": case.id,
+            "request": request,
+            **extra,
+        }
+        engine = CaseEngine(models_for(session, version))
+        workflow = engine.start(process_id, data, moment.script_engine())
+        state = engine.dump(workflow)
+        session.add(CaseState(case_id=case.id, state=state))
+        self._project(session, case, engine, workflow, moment.now)
+        append_event(
+            session,
+            case.id,
+            "case_filed",
+            moment.now,
+            filed_by,
+            data={
+                "process_id": process_id,
+                "model_version": version,
+                "initial": data,
+                "deadlines": moment.deadlines.issued,
+                "digest": case.state_digest,
+                "state_sha256": state_fingerprint(state),
+            },
+        )
+        return case
 
     def _filing_parties(
         self, session: Session, actor: Actor, payload: Mapping[str, Any]

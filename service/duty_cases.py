@@ -20,13 +20,10 @@ from sqlalchemy.orm import Session
 from service.access import Actor, may_file_for
 from service.cases import CaseService
 from service.errors import Forbidden, InvalidInput
-from service.history import append_event, state_fingerprint
-from service.model_store import deploy, models_for
-from service.models import Case, CaseState, DutyFiling, Organization, Place
+from service.models import Case, DutyFiling, Organization, Place
 from service.reminders import announce_open_tasks
 from workflows import duty_forms, forms
 from workflows.duties import DUTIES, INCIDENT_REPORT, REPORTER_KINDS, DutyType, Window, open_window
-from workflows.engine import CaseEngine, ModelBundle
 from workflows.i18n import _
 from workflows.work_calendar import SHANGHAI
 
@@ -189,56 +186,19 @@ class DutyService(CaseService):
         scheduled filing claims its period there, so a duplicate fails early.
         """
         moment = self._moment(session)
-        estate = organization.place
-        community = estate.parent
-        street = community.parent
-        version = deploy(session, ModelBundle.from_directory(), moment.now)
-        case = Case(
-            matter_type=duty.code,
-            sub_type="",
-            title=title[:200],
-            estate_id=estate.id,
-            community_id=community.id,
-            street_id=street.id,
-            district_id=street.parent_id,
-            applicant_org_id=organization.id,
-            status="running",
-            model_version=version,
-            process_id=duty.process_id,
-            filed_by=filed_by,
-            filed_at=moment.now,
-            revision=0,
-        )
-        session.add(case)
-        session.flush()
-        if before_start is not None:
-            before_start(case)
-        data = {
-            "matter_type": duty.code,
-            "sub_type": "",
-            "case_id": case.id,
-            "request": request,
-            **extra,
-        }
-        engine = CaseEngine(models_for(session, version))
-        workflow = engine.start(duty.process_id, data, moment.script_engine())
-        state = engine.dump(workflow)
-        session.add(CaseState(case_id=case.id, state=state))
-        self._project(session, case, engine, workflow, moment.now)
-        append_event(
+        case = self._open_case(
             session,
-            case.id,
-            "case_filed",
-            moment.now,
-            filed_by,
-            data={
-                "process_id": duty.process_id,
-                "model_version": version,
-                "initial": data,
-                "deadlines": moment.deadlines.issued,
-                "digest": case.state_digest,
-                "state_sha256": state_fingerprint(state),
-            },
+            moment,
+            kind=duty.code,
+            sub_type="",
+            title=title,
+            process_id=duty.process_id,
+            estate=organization.place,
+            organization=organization,
+            filed_by=filed_by,
+            request=request,
+            extra=extra,
+            before_start=before_start,
         )
         announce_open_tasks(session, case, moment.now)
         return case
