@@ -49,7 +49,7 @@ class UTCDateTime(TypeDecorator):
 
 
 class Base(DeclarativeBase):
-    pass
+    """The declarative base every table of the service derives from."""
 
 
 class Place(Base):

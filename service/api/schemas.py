@@ -375,7 +375,7 @@ class InboxFilterSchema(Schema):
 
 
 class InboxArgs(InboxFilterSchema, PageArgs):
-    pass
+    """Query string of the inbox: its filters plus sorting and the page cursor."""
 
 
 class AssignSchema(RequestSchema):
