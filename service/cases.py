@@ -36,7 +36,7 @@ from service.models import (
     WrittenReply,
 )
 from service.reminders import record_escalations
-from workflows import catalogue, duty_forms, forms
+from workflows import catalogue, compaction, duty_forms, forms
 from workflows.deadlines import DeadlineLog
 from workflows.engine import CaseEngine, CaseScriptEngine, ModelBundle, TaskNotReady
 from workflows.settings import Settings
@@ -196,6 +196,7 @@ class CaseService:
                 "process_id": process_id,
                 "model_version": version,
                 "initial": data,
+                "compact": compaction.enabled(workflow),
                 "deadlines": moment.deadlines.issued,
                 "digest": case.state_digest,
                 "state_sha256": state_fingerprint(state),

@@ -104,7 +104,10 @@ def _apply(engine: CaseEngine, workflow: Any, event: CaseEvent) -> Any:
     data = event.data
     try:
         if event.kind == "case_filed":
-            workflow = engine.start(data["process_id"], data["initial"], script_engine)
+            # Cases filed before compaction existed replay, and verify, on whole trees.
+            workflow = engine.start(
+                data["process_id"], data["initial"], script_engine, data.get("compact", False)
+            )
         elif workflow is None:
             raise ReplayDivergence(event.seq, "the case was not filed first")
         else:

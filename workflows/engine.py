@@ -36,6 +36,8 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
+from workflows import compaction
+
 MODELS_DIR = Path(os.environ.get("MODELS_DIR", Path(__file__).resolve().parent.parent / "bpmn"))
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -326,17 +328,25 @@ class CaseEngine:
         self.models = models
 
     def start(
-        self, process_id: str, data: Mapping[str, Any], script_engine: CaseScriptEngine
+        self,
+        process_id: str,
+        data: Mapping[str, Any],
+        script_engine: CaseScriptEngine,
+        compact: bool = True,
     ) -> BpmnWorkflow:
+        """Start a case; ``compact=False`` only to replay cases filed before compaction."""
         workflow = BpmnWorkflow(
             self.models.spec(process_id),
             self.models.subprocess_specs(process_id),
             script_engine=script_engine,
         )
+        if compact:
+            compaction.enable(workflow)
         workflow.task_tree.data.update(data)
         for task in workflow.get_tasks(state=TaskState.READY):
             task.data.update(data)
         run_engine_steps(workflow)
+        compaction.compact(workflow)
         return workflow
 
     def open_tasks(self, workflow: BpmnWorkflow) -> list[OpenTask]:
@@ -378,6 +388,7 @@ class CaseEngine:
         task.data.update(data)
         task.run()
         run_engine_steps(workflow)
+        compaction.compact(workflow)
 
     def _ready_task(self, workflow: BpmnWorkflow, bpmn_id: str) -> Task:
         for task in self._ready_user_tasks(workflow):
@@ -404,6 +415,7 @@ class CaseEngine:
         fired = [t.task_spec.bpmn_id for t in waiting if t.state != TaskState.WAITING]
         if fired:
             run_engine_steps(workflow)
+            compaction.compact(workflow)
         return fired
 
     @staticmethod
@@ -454,7 +466,7 @@ class CaseEngine:
     @staticmethod
     def path_taken(workflow: BpmnWorkflow) -> list[tuple[str, str]]:
         """(process id, node id) of every completed BPMN node, for drawing the path."""
-        return [
+        return compaction.visited_nodes(workflow) + [
             (t.workflow.spec.name, t.task_spec.bpmn_id)
             for t in workflow.get_tasks(state=TaskState.COMPLETED)
             if t.task_spec.bpmn_id

@@ -1,0 +1,163 @@
+"""Compaction keeps the task tree small and changes nothing a case does or shows.
+
+Each case below is replayed twice from its history: as recorded (compacted after every
+step) and with compaction off (SpiffWorkflow's whole tree). After every entry both must
+offer the same open steps, with the same data, deadlines and roles, the same path taken
+and the same end; the compacted one must stay the size of the work still open.
+"""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from service.cases import CaseService
+from service.demo_cases import complete_step, drive, filing_payload, open_task, step_payload
+from service.history import ENGINE_EVENTS, events_of
+from service.model_store import models_for
+from service.models import Case, CaseEvent, CaseState
+from service.replay import replay, verify_case
+from workflows import compaction
+from workflows.engine import CaseEngine
+
+MATTERS = [
+    ("assembly_formation", None),
+    ("committee_election", "by_election"),
+    ("firm_entry", None),
+    ("firm_exit", "owners"),
+    ("fund_normal", None),
+    ("fund_emergency", None),
+    ("common_income", "new_business_use"),
+    ("fee_adjustment", None),
+    ("parking_allocation", "allocation"),
+]
+
+
+def _history(service: CaseService, case_id: int) -> tuple[CaseEngine, list[CaseEvent]]:
+    with service.sessions() as session:
+        case = session.get(Case, case_id)
+        return CaseEngine(models_for(session, case.model_version)), events_of(session, case_id)
+
+
+def _uncompacted(events: list[CaseEvent]) -> list[Any]:
+    """The same history as if it had been recorded before compaction existed."""
+    return [
+        SimpleNamespace(
+            seq=e.seq,
+            kind=e.kind,
+            at=e.at,
+            data={**e.data, "compact": False} if e.kind == "case_filed" else e.data,
+        )
+        for e in events
+    ]
+
+
+def _all_tasks(workflow: Any) -> int:
+    return len(workflow.tasks) + sum(len(sp.tasks) for sp in workflow.subprocesses.values())
+
+
+def _view(engine: CaseEngine, workflow: Any) -> dict[str, Any]:
+    """Everything the service reads from a workflow."""
+    open_tasks = engine.open_tasks(workflow)
+    return {
+        "open": [(t.bpmn_id, t.process_id, t.role, t.name, t.due_at) for t in open_tasks],
+        "seen": {t.bpmn_id: engine.task_data(workflow, t.bpmn_id) for t in open_tasks},
+        "path": set(engine.path_taken(workflow)),
+        "ended": engine.ended_at(workflow),
+        "completed": engine.is_completed(workflow),
+        "next_timer": engine.next_timer_due(workflow),
+        "data": workflow.data,
+    }
+
+
+def _assert_same_at_every_entry(service: CaseService, case_id: int) -> None:
+    engine, events = _history(service, case_id)
+    whole = _uncompacted(events)
+    for event in events:
+        if event.kind not in ENGINE_EVENTS:
+            continue
+        compacted = replay(engine, events, upto=event.seq)
+        assert compaction.enabled(compacted)
+        full = replay(engine, whole, upto=event.seq)
+        assert not compaction.enabled(full)
+        assert _view(engine, compacted) == _view(engine, full), f"entry {event.seq}"
+        assert _all_tasks(compacted) <= _all_tasks(full)
+
+
+@pytest.mark.parametrize("variant", MATTERS, ids=lambda v: "-".join(filter(None, v)))
+def test_every_matter_behaves_the_same_compacted(service: CaseService, variant) -> None:
+    """Return for additions, rectification, closure: the loops compaction cuts."""
+    case_id = drive(service, variant[0], sub_type=variant[1], path="return_once")
+    _assert_same_at_every_entry(service, case_id)
+
+
+def test_escalated_steps_behave_the_same_compacted(service: CaseService, clock) -> None:
+    """A step overdue: the street's supervision opens beside it (a second live branch)."""
+    case_id = drive(service, "firm_entry", stop_before="acceptance_check")
+    clock.advance(days=10)
+    assert service.run_due_timers() == 1
+    complete_step(service, case_id, "supervise_acceptance_check", {"supervision_note": "已督促"})
+    payload = step_payload("firm_entry", "acceptance_check", clock.now(), choice="return")
+    complete_step(service, case_id, "acceptance_check", payload)
+    additions = open_task(service, case_id).bpmn_id
+    payload = step_payload("firm_entry", additions, clock.now())
+    complete_step(service, case_id, additions, payload)
+    clock.advance(days=10)
+    assert service.run_due_timers() == 1
+    # Work the case on while the second supervision stays open, then close that too.
+    while (task := open_task(service, case_id)) is not None:
+        if task.bpmn_id.startswith("supervise_"):
+            payload = {"supervision_note": "已督促"}
+        else:
+            payload = step_payload("firm_entry", task.bpmn_id, clock.now())
+        complete_step(service, case_id, task.bpmn_id, payload)
+    _assert_same_at_every_entry(service, case_id)
+    with service.sessions() as session:
+        assert verify_case(session, session.get(Case, case_id)).ok
+
+
+def _state_tasks(service: CaseService, case_id: int) -> int:
+    with service.sessions() as session:
+        state = json.loads(session.get(CaseState, case_id).state)
+    return len(state["tasks"]) + sum(len(sp["tasks"]) for sp in state["subprocesses"].values())
+
+
+def test_a_case_sent_back_again_and_again_stays_the_size_of_one_round(
+    service: CaseService,
+) -> None:
+    with service.sessions() as session:
+        committee = service.actor(session, "committee")
+    case_id = service.file_case(committee, filing_payload("firm_entry", service.clock.now()))
+    sizes = []
+    for _ in range(12):
+        for step, choice in (("acceptance_check", "return"), ("supplement", "")):
+            payload = step_payload("firm_entry", step, service.clock.now(), choice=choice)
+            complete_step(service, case_id, step, payload)
+        sizes.append(_state_tasks(service, case_id))
+    assert len(set(sizes)) == 1, sizes
+    engine, events = _history(service, case_id)
+    full = replay(engine, _uncompacted(events))
+    assert _all_tasks(full) > 5 * sizes[-1]
+    assert _view(engine, replay(engine, events)) == _view(engine, full)
+    with service.sessions() as session:
+        assert verify_case(session, session.get(Case, case_id)).ok
+
+
+def test_a_case_filed_before_compaction_keeps_its_whole_tree_and_verifies(
+    service: CaseService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with monkeypatch.context() as patched:
+        patched.setattr(compaction, "enable", lambda workflow: None)
+        case_id = drive(service, "firm_entry", path="return_once", stop_before="owners_vote")
+    first, *_ = _history(service, case_id)[1]
+    assert first.data["compact"] is False
+    grown = _state_tasks(service, case_id)
+    task = open_task(service, case_id)
+    payload = step_payload("firm_entry", task.bpmn_id, service.clock.now())
+    complete_step(service, case_id, task.bpmn_id, payload)
+    assert _state_tasks(service, case_id) > grown, "an old case is never cut"
+    with service.sessions() as session:
+        assert verify_case(session, session.get(Case, case_id)).ok

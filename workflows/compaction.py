@@ -1,0 +1,154 @@
+"""Keep a case's task tree as small as the work still ahead of it.
+
+SpiffWorkflow keeps every task it ever created: each pass through a loop (a request sent
+back for additions, a rectification round) adds a chain of tasks below the last one. The
+stored state, loading, saving, hashing and even the engine's own ancestor walks then grow
+with the length of the history, so a long case costs several times a short one per step.
+
+After every step, each process's tree is cut just above the work still open: the lowest
+completed task that is a common ancestor of every unfinished task (and of the split a
+waiting join looks back to) becomes the only child of the root, and everything else above
+it, all finished, is dropped, except what a join still reads (see ``_finished_joins``).
+The nodes the dropped tasks had completed are kept, as
+``(process, node)`` pairs on the root, so the path a case took can still be drawn. The
+recorded history, not the engine state, is the case's record of what happened; the cut
+is a function of the state alone, so replaying the history reproduces it exactly.
+"""
+
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.task import TaskState
+
+FLAG = "compact"
+VISITED = "visited"
+
+
+def enable(workflow: BpmnWorkflow) -> None:
+    """Mark a new case's state for compaction; states saved before it existed stay whole."""
+    workflow.task_tree.internal_data[FLAG] = True
+
+
+def enabled(workflow: BpmnWorkflow) -> bool:
+    return bool(workflow.task_tree.internal_data.get(FLAG))
+
+
+def compact(workflow: BpmnWorkflow) -> None:
+    """Drop the finished part of every process tree of ``workflow`` (if it is marked)."""
+    if not enabled(workflow):
+        return
+    root = workflow.task_tree
+    visited = {tuple(pair) for pair in root.internal_data.get(VISITED, [])}
+    before = len(visited)
+    for process in [workflow, *workflow.subprocesses.values()]:
+        if process is workflow or process.parent_task_id in workflow.subprocesses:
+            _compact_process(workflow, process, visited)
+    if len(visited) != before:
+        root.internal_data[VISITED] = sorted([list(pair) for pair in visited])
+
+
+def visited_nodes(workflow: BpmnWorkflow) -> list[tuple[str, str]]:
+    """(process id, node id) of the completed nodes compaction has dropped."""
+    return [tuple(pair) for pair in workflow.task_tree.internal_data.get(VISITED, [])]
+
+
+def _compact_process(top: BpmnWorkflow, process, visited: set[tuple[str, ...]]) -> None:
+    root = process.task_tree
+    cut = _cut_point(process)
+    if cut is None or cut is root or cut.parent is root:
+        return
+    keep = {root.id}
+    pending = [cut]
+    while pending:
+        task = pending.pop()
+        keep.add(task.id)
+        pending.extend(task.children)
+    retained = _finished_joins(process, keep, cut)
+    for join in retained:
+        keep.update((join.id, join._parent))
+    for task_id in [tid for tid in process.tasks if tid not in keep]:
+        task = process.tasks.pop(task_id)
+        _note_visited(process, task, visited)
+        if task_id in top.subprocesses:
+            _drop_subprocess(top, task_id, visited)
+    root._children = [cut.id]
+    cut._parent = root.id
+    for join in retained:
+        arrived = process.tasks[join._parent]
+        arrived._parent = root.id
+        arrived._children = [join.id]
+        join._children = []
+        root._children.append(arrived.id)
+
+
+def _finished_joins(process, keep: set, cut: Task) -> list[Task]:
+    """Finished joins outside the kept subtree, with the task that reached each.
+
+    When a join of BPMN style (the end of a process with several branches) fires, it
+    merges the data of every earlier finished instance of itself that is not its
+    ancestor, read from the task before it. Those instances sit on finished side
+    branches, so they are kept, with that one task each, for the merge to see them.
+    """
+    ancestors = {t.id for t in _path_from_root(cut)}
+    return [
+        task
+        for task in process.tasks.values()
+        if task.id not in keep
+        and task.id not in ancestors
+        and isinstance(task.task_spec, UnstructuredJoin)
+        and task.has_state(TaskState.FINISHED_MASK)
+        and task._parent in process.tasks
+    ]
+
+
+def _cut_point(process) -> Task | None:
+    """The lowest completed task above all unfinished work, or None if nothing is open."""
+    anchors = [t for t in process.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
+    if not anchors:
+        return None
+    for task in list(anchors):
+        split = getattr(task.task_spec, "split_task", None)
+        if split and (opened := task.find_ancestor(split)) is not None:
+            anchors.append(opened)
+    common: list[Task] | None = None
+    for task in anchors:
+        path = _path_from_root(task)
+        if common is None:
+            common = path
+            continue
+        shared = 0
+        for mine, theirs in zip(common, path, strict=False):
+            if mine is not theirs:
+                break
+            shared += 1
+        common = common[:shared]
+    cut = common[-1] if common else process.task_tree
+    while cut.parent is not None and cut.state != TaskState.COMPLETED:
+        cut = cut.parent
+    return cut
+
+
+def _path_from_root(task: Task) -> list[Task]:
+    path = []
+    current: Task | None = task
+    while current is not None:
+        path.append(current)
+        current = current.parent
+    path.reverse()
+    return path
+
+
+def _note_visited(process, task: Task, visited: set[tuple[str, ...]]) -> None:
+    bpmn_id = getattr(task.task_spec, "bpmn_id", None)
+    if bpmn_id and task.state == TaskState.COMPLETED:
+        visited.add((process.spec.name, bpmn_id))
+
+
+def _drop_subprocess(top: BpmnWorkflow, task_id, visited: set[tuple[str, ...]]) -> None:
+    subprocess = top.subprocesses.pop(task_id)
+    for task in subprocess.tasks.values():
+        _note_visited(subprocess, task, visited)
+        if task.id in top.subprocesses:
+            _drop_subprocess(top, task.id, visited)
