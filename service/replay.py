@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
 from SpiffWorkflow.exceptions import SpiffWorkflowException
@@ -30,7 +30,7 @@ from service.history import (
 from service.model_store import models_for
 from service.models import Case, CaseEvent, CaseState
 from workflows.deadlines import DeadlineLog, ReplayMismatch
-from workflows.engine import CaseEngine, CaseScriptEngine, TaskNotReady
+from workflows.engine import CaseEngine, CaseScriptEngine, ParsedModels, TaskNotReady
 
 
 class ReplayDivergence(Exception):
@@ -132,9 +132,20 @@ def _apply(engine: CaseEngine, workflow: Any, event: CaseEvent) -> Any:
 
 def verify_case(session: Session, case: Case) -> Verification:
     """Chain, replay and stored state checked together; the first bad entry is named."""
-    events = events_of(session, case.id)
+    stored = session.get(CaseState, case.id)
+    return _verify(
+        case,
+        events_of(session, case.id),
+        stored.state if stored is not None else None,
+        models_for(session, case.model_version),
+    )
+
+
+def _verify(
+    case: Case, events: Sequence[Any], stored_state: str | None, models: ParsedModels
+) -> Verification:
     chain = verify_chain(case.id, events)
-    engine = CaseEngine(models_for(session, case.model_version))
+    engine = CaseEngine(models)
     engine_events = [e for e in events if e.kind in ENGINE_EVENTS]
     try:
         if not engine_events:
@@ -146,8 +157,7 @@ def verify_case(session: Session, case: Case) -> Verification:
             raise ReplayDivergence(last.seq, "the replayed state differs from the recorded one")
         if case.state_digest != last.data.get("digest"):
             raise ReplayDivergence(last.seq, "the case record differs from its history")
-        stored = session.get(CaseState, case.id)
-        if stored is None or state_fingerprint(stored.state) != last.data.get("state_sha256"):
+        if stored_state is None or state_fingerprint(stored_state) != last.data.get("state_sha256"):
             raise ReplayDivergence(last.seq, "the stored engine state differs from its history")
     except ReplayDivergence as exc:
         first_bad = exc.seq if chain.intact else min(exc.seq, chain.first_bad_seq or exc.seq)
@@ -157,28 +167,64 @@ def verify_case(session: Session, case: Case) -> Verification:
     return Verification(case.id, len(events), chain, True, None, "history verified")
 
 
-def verify_all(session: Session) -> list[Verification]:
-    return [verify_case(session, case) for case in session.scalars(select(Case).order_by(Case.id))]
+def verify_all(session: Session, case_ids: Sequence[int] | None = None) -> list[Verification]:
+    """Verify every case (or ``case_ids``), reading histories a batch of cases at a time."""
+    if case_ids is None:
+        case_ids = list(session.scalars(select(Case.id).order_by(Case.id)))
+    results = []
+    for start in range(0, len(case_ids), BATCH):
+        results.extend(_verify_batch(session, case_ids[start : start + BATCH]))
+    return results
+
+
+BATCH = 200
+
+
+def _verify_batch(session: Session, case_ids: Sequence[int]) -> list[Verification]:
+    cases = session.scalars(select(Case).where(Case.id.in_(case_ids)).order_by(Case.id)).all()
+    states = dict(
+        session.execute(
+            select(CaseState.case_id, CaseState.state).where(CaseState.case_id.in_(case_ids))
+        ).all()
+    )
+    # Plain rows, not ORM objects: verification only reads them, and there are many.
+    table = CaseEvent.__table__
+    events: dict[int, list[Any]] = {case.id: [] for case in cases}
+    for event in session.execute(
+        select(table).where(table.c.case_id.in_(case_ids)).order_by(table.c.case_id, table.c.seq)
+    ):
+        events[event.case_id].append(event)
+    return [
+        _verify(case, events[case.id], states.get(case.id), models_for(session, case.model_version))
+        for case in cases
+    ]
 
 
 def _verify_ids(url: str, case_ids: list[int]) -> list[Verification]:
     engine = make_engine(url)
     try:
         with make_sessionmaker(engine)() as session:
-            return [verify_case(session, session.get(Case, case_id)) for case_id in case_ids]
+            return verify_all(session, case_ids)
     finally:
         engine.dispose()
 
 
 def verify_all_parallel(url: str, jobs: int) -> list[Verification]:
-    """Verify every case with ``jobs`` processes: replay is CPU-bound engine work."""
+    """Verify every case with ``jobs`` processes: replay is CPU-bound engine work.
+
+    The models are parsed before the processes start; where the platform can fork, the
+    processes inherit them (and the imported code) instead of starting from nothing.
+    """
     engine = make_engine(url)
     with make_sessionmaker(engine)() as session:
         ids = list(session.scalars(select(Case.id).order_by(Case.id)))
+        for version in session.scalars(select(Case.model_version).distinct()):
+            models_for(session, version)
     engine.dispose()
     if jobs <= 1 or len(ids) < 2 * jobs:
         return _verify_ids(url, ids)
-    chunks = [ids[i::jobs] for i in range(jobs)]
-    with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
+    chunks = [ids[len(ids) * i // jobs : len(ids) * (i + 1) // jobs] for i in range(jobs)]
+    method = "fork" if "fork" in get_all_start_methods() else "spawn"
+    with ProcessPoolExecutor(jobs, mp_context=get_context(method)) as pool:
         parts = list(pool.map(_verify_ids, [url] * jobs, chunks))
-    return sorted((v for part in parts for v in part), key=lambda v: v.case_id)
+    return [v for part in parts for v in part]

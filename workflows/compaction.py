@@ -105,26 +105,29 @@ def _finished_joins(process, keep: set, cut: Task) -> list[Task]:
 
 def _cut_point(process) -> Task | None:
     """The lowest completed task above all unfinished work, or None if nothing is open."""
-    anchors = [t for t in process.tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
+    tasks = process.tasks
+    anchors = [t for t in tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
     if not anchors:
         return None
     for task in list(anchors):
         split = getattr(task.task_spec, "split_task", None)
         if split and (opened := task.find_ancestor(split)) is not None:
             anchors.append(opened)
-    common: list[Task] | None = None
+    # Mark every task on a path from the root to an anchor, each one once.
+    marked: set = set()
     for task in anchors:
-        path = _path_from_root(task)
-        if common is None:
-            common = path
-            continue
-        shared = 0
-        for mine, theirs in zip(common, path, strict=False):
-            if mine is not theirs:
-                break
-            shared += 1
-        common = common[:shared]
-    cut = common[-1] if common else process.task_tree
+        task_id = task.id
+        while task_id is not None and task_id not in marked and task_id in tasks:
+            marked.add(task_id)
+            task_id = tasks[task_id]._parent
+    anchor_ids = {t.id for t in anchors}
+    # Go down from the root while the marked paths have not yet parted.
+    cut = process.task_tree
+    while cut.id not in anchor_ids:
+        below = [child for child in cut._children if child in marked]
+        if len(below) != 1:
+            break
+        cut = tasks[below[0]]
     while cut.parent is not None and cut.state != TaskState.COMPLETED:
         cut = cut.parent
     return cut

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -37,6 +38,12 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 from workflows import compaction
+
+# SpiffWorkflow logs every task state change at INFO and, while its loggers' own level is
+# unset, attaches the task data and the workflow's whole task list to each record, built
+# whether or not anything is listening. The service logs steps itself (the case history).
+for _name in ("spiff.task", "spiff.workflow", "spiff.dmn", "spiff.data"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 MODELS_DIR = Path(os.environ.get("MODELS_DIR", Path(__file__).resolve().parent.parent / "bpmn"))
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
