@@ -39,6 +39,7 @@ from service.reminders import record_escalations
 from workflows import catalogue, compaction, duty_forms, forms
 from workflows.deadlines import DeadlineLog
 from workflows.engine import CaseEngine, CaseScriptEngine, ModelBundle, TaskNotReady
+from workflows.i18n import _
 from workflows.settings import Settings
 from workflows.work_calendar import SHANGHAI, WorkCalendar
 
@@ -112,7 +113,7 @@ class CaseService:
                 form = {"applicant_kind": organization.kind, **form}
             request = self._validated(forms.validate_filing, matter_type, form, ctx)
             if request["applicant_kind"] != organization.kind:
-                raise InvalidInput({"applicant_kind": ["申请单位类型与您所代表的单位不符"]})
+                raise InvalidInput({"applicant_kind": [_("申请单位类型与您所代表的单位不符")]})
             sub_type = str(request.get("sub_type") or "")
             extra = {"initiator": request["initiator"]} if "initiator" in request else {}
             case = self._open_case(
@@ -208,18 +209,18 @@ class CaseService:
         self, session: Session, actor: Actor, payload: Mapping[str, Any]
     ) -> tuple[str, Place, Organization]:
         if not isinstance(payload, Mapping):
-            raise InvalidInput({"_schema": ["请求体必须是 JSON 对象"]})
+            raise InvalidInput({"_schema": [_("请求体必须是 JSON 对象")]})
         errors: dict[str, list[str]] = {}
         matter_type = payload.get("matter_type")
         if matter_type not in catalogue.MATTERS:
-            errors["matter_type"] = ["请选择有效的事项类型"]
+            errors["matter_type"] = [_("请选择有效的事项类型")]
         estate = session.scalar(
             select(Place).where(
                 Place.code == str(payload.get("estate") or ""), Place.kind == "estate"
             )
         )
         if estate is None:
-            errors["estate"] = ["请选择有效的小区"]
+            errors["estate"] = [_("请选择有效的小区")]
         if errors:
             raise InvalidInput(errors)
         candidates = [
@@ -231,12 +232,12 @@ class CaseService:
         if wanted is not None:
             candidates = [c for c in candidates if c == wanted]
         if len(candidates) != 1 or not may_file_for(actor, candidates[0]):
-            raise Forbidden("您不是该小区可以提出请示的单位")
+            raise Forbidden(_("您不是该小区可以提出请示的单位"))
         organization = session.get(Organization, candidates[0])
         if catalogue.matter(matter_type).applicant_kinds and (
             organization.kind not in catalogue.matter(matter_type).applicant_kinds
         ):
-            raise Forbidden("您所代表的单位不能提出该类事项的请示")
+            raise Forbidden(_("您所代表的单位不能提出该类事项的请示"))
         return matter_type, estate, organization
 
     @staticmethod
@@ -244,7 +245,7 @@ class CaseService:
         validate: Callable[..., dict[str, Any]], key: str, payload: Any, ctx: forms.StepContext
     ) -> dict[str, Any]:
         if not isinstance(payload, Mapping):
-            raise InvalidInput({"request": ["请填写表单内容（JSON 对象）"]})
+            raise InvalidInput({"request": [_("请填写表单内容（JSON 对象）")]})
         try:
             return validate(key, payload, ctx)
         except forms.FormError as exc:
@@ -258,31 +259,39 @@ class CaseService:
         task_id: int,
         payload: Mapping[str, Any],
         expected_revision: int | None = None,
+        check: Callable[[Session, HumanTask], None] | None = None,
     ) -> int:
-        """Complete an open task with its form data; returns the case's new revision."""
+        """Complete an open task with its form data; returns the case's new revision.
+
+        Problems are reported in the order callers should hear of them: out of scope (404),
+        no right to work it (403), done or someone else's (409), then ``check`` (the
+        caller's own, e.g. the files the form names), then a stale revision (409).
+        """
         with self.transaction() as session:
             task = session.get(HumanTask, task_id)
             if task is None:
-                raise NotFound("没有这个任务")
+                raise NotFound(_("没有找到该任务，或您无权查看。"))
             case = self._lock_case(session, task.case_id)
             if not may_read_case(actor, case):
-                raise NotFound("没有这个任务")
+                raise NotFound(_("没有找到该任务，或您无权查看。"))
             if not may_work_task(actor, task, case):
-                raise Forbidden("您没有办理该任务的权限")
+                raise Forbidden(_("您没有办理该任务的权限。"))
             session.refresh(task)
             if task.status != "open":
-                raise Conflict("该任务已由他人办理完毕")
+                raise Conflict(_("该任务已办理完毕或已取消。"))
             if task.assignee_id not in (None, actor.user_id):
-                raise Conflict("该任务已由他人签收")
+                raise Conflict(_("该任务已由他人签收。"))
+            if check is not None:
+                check(session, task)
             if expected_revision is not None and expected_revision != case.revision:
-                raise Conflict("案件已被他人更新，请刷新后重试")
+                raise Conflict(_("案件已被他人更新，请刷新后重试"))
             moment = self._moment(session)
             engine = CaseEngine(models_for(session, case.model_version))
             workflow = self._load(session, engine, case, moment)
             try:
                 seen = engine.task_data(workflow, task.bpmn_id)
             except TaskNotReady as exc:
-                raise Conflict("该任务已不在办理中") from exc
+                raise Conflict(_("该任务已不在办理中")) from exc
             ctx = forms.StepContext(
                 matter_type=case.matter_type,
                 sub_type=case.sub_type,
@@ -338,7 +347,7 @@ class CaseService:
             )
         )
         if party is None:
-            raise Conflict("该社区尚未登记党组织，无法出具批复")
+            raise Conflict(_("该社区尚未登记党组织，无法出具批复"))
         year = now.astimezone(SHANGHAI).year
         serial = 1 + (
             session.scalar(
@@ -364,7 +373,7 @@ class CaseService:
                     )
                 )
         except IntegrityError as exc:
-            raise Conflict("批复文号正被同时使用，请重试") from exc
+            raise Conflict(_("批复文号正被同时使用，请重试")) from exc
         return number
 
     # -- timers ---------------------------------------------------------------------------
@@ -436,7 +445,7 @@ class CaseService:
             .execution_options(populate_existing=True)  # the row as locked, not as cached
         )
         if case is None:
-            raise NotFound("没有这个案件")
+            raise NotFound(_("没有这个案件"))
         return case
 
     @staticmethod
@@ -454,7 +463,7 @@ class CaseService:
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:
-            raise Conflict("案件已被他人更新，请刷新后重试")
+            raise Conflict(_("案件已被他人更新，请刷新后重试"))
         # The UPDATE above stored it; setting it as committed saves a second UPDATE.
         set_committed_value(case, "revision", case.revision + 1)
         state = engine.dump(workflow)

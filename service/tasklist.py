@@ -434,20 +434,18 @@ def complete(
 ) -> int:
     """Complete a task with its form (``CaseService.complete_task``); returns the case id.
 
-    Checked first, in the order callers should hear about problems: scope (404), right
-    to work it (403), still open and not someone else's (409), the files it names (422).
+    All checks run in the completing transaction, in the order callers should hear about
+    problems: scope (404), right to work it (403), still open and not someone else's
+    (409), the files it names (422), the revision (409).
     """
-    with svc.sessions() as session:
-        task = _readable_task(session, actor, task_id)
-        if not may_work_task(actor, task, task.case):
-            raise Forbidden(_("您没有办理该任务的权限。"))
-        _must_be_open(task)
-        if task.assignee_id not in (None, actor.user_id):
-            raise Conflict(_("该任务已由他人签收。"))
+    case_ids: list[int] = []
+
+    def files_named(session: Session, task: HumanTask) -> None:
         check_references(session, actor, data, task.case_id)
-        case_id = task.case_id
-    svc.complete_task(actor, task_id, data, expected_revision)
-    return case_id
+        case_ids.append(task.case_id)
+
+    svc.complete_task(actor, task_id, data, expected_revision, check=files_named)
+    return case_ids[0]
 
 
 # -- comments ----------------------------------------------------------------------------
