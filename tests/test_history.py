@@ -17,7 +17,7 @@ from service.demo_cases import drive
 from service.history import event_hash, events_of
 from service.model_store import models_for
 from service.models import Case, CaseEvent, CaseState, HumanTask
-from service.replay import Verification, replay, verify_case
+from service.replay import Verification, replay, verify_all, verify_all_parallel, verify_case
 from workflows.engine import CaseEngine
 
 EVENTS = CaseEvent.__table__
@@ -206,3 +206,17 @@ def test_verify_command_exits_1_on_a_broken_case(
     assert _cli_verify(database_url) == 1
     out = capsys.readouterr().out
     assert f"(first bad entry {event.seq})" in out and "1 verified, 1 broken" in out
+
+
+def test_verifying_in_parallel_processes_finds_what_one_process_finds(
+    service: CaseService, db_engine: Engine, database_url: str, closed_case: int
+) -> None:
+    others = [drive(service, "fund_emergency", stop_before="acceptance_check") for _ in range(4)]
+    event = _events(service, others[2])[0]
+    _edit_event(db_engine, others[2], event.seq, _forged(event.data))
+    with service.sessions() as session:
+        alone = [v.as_dict() for v in verify_all(session)]
+    parallel = [v.as_dict() for v in verify_all_parallel(database_url, 2)]
+    assert parallel == alone
+    assert [v["case_id"] for v in parallel] == sorted([closed_case, *others])
+    assert [v["case_id"] for v in parallel if not v["ok"]] == [others[2]]
