@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from service.access import Actor
-from service.errors import InvalidInput, NotFound, Unauthenticated
+from service.errors import InvalidInput, NotFound, TooManyAttempts, Unauthenticated
 from service.models import ApiToken, User
 from workflows.i18n import _
 
@@ -28,6 +28,8 @@ TOKEN_PREFIX = "pa_"
 DEFAULT_TOKEN_DAYS = 30
 MAX_TOKEN_DAYS = 365
 MIN_PASSWORD_LENGTH = 8
+MAX_FAILED_SIGN_INS = 5
+LOCKOUT_MINUTES = 15
 
 
 @cache
@@ -36,15 +38,42 @@ def _decoy_hash() -> str:
     return generate_password_hash(secrets.token_hex(16))
 
 
-def authenticate(session: Session, username: str, password: str) -> Actor:
-    """The actor whose username and password these are; ``Unauthenticated`` otherwise."""
+def authenticate(session: Session, username: str, password: str, now: datetime) -> Actor:
+    """The actor whose username and password these are; ``Unauthenticated`` otherwise.
+
+    After ``MAX_FAILED_SIGN_INS`` wrong passwords in a row, none older than
+    ``LOCKOUT_MINUTES``, the account refuses every password (``TooManyAttempts``) until
+    the last wrong one is that old: guessing is slowed to a few tries an hour.
+    """
     user = session.scalar(select(User).where(User.username == username))
     if user is None or not user.active or not user.password_hash:
         check_password_hash(_decoy_hash(), password)
         raise Unauthenticated(_("用户名或密码不正确。"))
+    if _locked(user, now):
+        raise TooManyAttempts(
+            _("密码错误次数过多，账户已暂时锁定，请 {n} 分钟后再试。").format(n=LOCKOUT_MINUTES)
+        )
     if not check_password_hash(user.password_hash, password):
         raise Unauthenticated(_("用户名或密码不正确。"))
     return Actor.of(user)
+
+
+def _recent(user: User, now: datetime) -> bool:
+    last = user.last_failed_sign_in
+    return last is not None and now - last < timedelta(minutes=LOCKOUT_MINUTES)
+
+
+def _locked(user: User, now: datetime) -> bool:
+    return user.failed_sign_ins >= MAX_FAILED_SIGN_INS and _recent(user, now)
+
+
+def record_failed_sign_in(session: Session, username: str, now: datetime) -> None:
+    """Count a wrong password; callers commit this after the refused attempt rolled back."""
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None or _locked(user, now):
+        return
+    user.failed_sign_ins = (user.failed_sign_ins if _recent(user, now) else 0) + 1
+    user.last_failed_sign_in = now
 
 
 def password_hash(password: str) -> str:
@@ -108,7 +137,7 @@ def sign_in_for_token(
     session: Session, username: str, password: str, name: str, now: datetime, days: int
 ) -> IssuedToken:
     """Password in, token out: how a program gets its credentials."""
-    return issue_token(session, authenticate(session, username, password), name, now, days)
+    return issue_token(session, authenticate(session, username, password, now), name, now, days)
 
 
 def tokens_of(session: Session, actor: Actor) -> list[TokenView]:

@@ -41,3 +41,9 @@ class Unauthenticated(ServiceError):
     """No valid credentials: wrong password, or a token unknown, revoked or expired."""
 
     status = 401
+
+
+class TooManyAttempts(ServiceError):
+    """Too many wrong passwords for an account in a short time: try again later."""
+
+    status = 429

@@ -90,6 +90,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     email: Mapped[str | None] = mapped_column(String(254))
+    # Wrong passwords in a row (the run restarts once the last one is old enough).
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_failed_sign_in: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     grants: Mapped[list[RoleGrant]] = relationship(back_populates="user", lazy="selectin")
 

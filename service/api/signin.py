@@ -12,26 +12,33 @@ from service.api.schemas import (
     TokenSchema,
     UserSchema,
 )
+from service.errors import Unauthenticated
 
 bp = api_blueprint("api_auth", "登录与令牌：用户名和密码换取访问令牌，令牌的查看和撤销")
 
 
 @bp.route("/auth/token", methods=["POST"])
-@errors(bp, 401, 422)
+@errors(bp, 401, 422, 429)
 @bp.arguments(TokenRequestSchema)
 @bp.response(201, IssuedTokenSchema)
 @public
 def create_token(body: dict):
-    """用用户名和密码换取访问令牌（令牌只返回这一次）"""
-    with case_service().transaction() as session:
-        issued = auth.sign_in_for_token(
-            session,
-            body["username"],
-            body["password"],
-            body["name"],
-            now(),
-            body["expires_in_days"],
-        )
+    """用用户名和密码换取访问令牌（令牌只返回这一次）；连续输错密码会暂时锁定账户（429）"""
+    service = case_service()
+    try:
+        with service.transaction() as session:
+            issued = auth.sign_in_for_token(
+                session,
+                body["username"],
+                body["password"],
+                body["name"],
+                now(),
+                body["expires_in_days"],
+            )
+    except Unauthenticated:
+        with service.transaction() as session:
+            auth.record_failed_sign_in(session, body["username"], now())
+        raise
     return {"token": issued.token, **asdict(issued.details)}
 
 

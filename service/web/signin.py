@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from service.auth import authenticate
-from service.errors import Unauthenticated
-from service.web.common import reading, safe_next, web_blueprint
+from service.auth import authenticate, record_failed_sign_in
+from service.errors import TooManyAttempts, Unauthenticated
+from service.web.common import case_service, now, reading, safe_next, web_blueprint
 from workflows.i18n import _
 
 bp = web_blueprint("signin", __name__)
@@ -24,12 +24,15 @@ def submit() -> Response | tuple[str, int]:
     target = request.form.get("next", "")
     try:
         with reading() as db:
-            signed_in = authenticate(db, username, request.form.get("password", ""))
-    except Unauthenticated as exc:
+            signed_in = authenticate(db, username, request.form.get("password", ""), now())
+    except (Unauthenticated, TooManyAttempts) as exc:
+        if isinstance(exc, Unauthenticated):
+            with case_service().transaction() as db:
+                record_failed_sign_in(db, username, now())
         page = render_template(
             "web/signin.html", next=target, message=exc.message, username=username
         )
-        return page, 401
+        return page, exc.status
     # A fresh session on every sign-in, so a session id planted before it is worthless.
     session.clear()
     session.permanent = True
