@@ -13,6 +13,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
 from service.cases import CaseService
 from service.demo_cases import complete_step, drive, filing_payload, open_task, step_payload
@@ -21,7 +22,7 @@ from service.model_store import models_for
 from service.models import Case, CaseEvent, CaseState
 from service.replay import replay, verify_case
 from workflows import compaction
-from workflows.engine import CaseEngine
+from workflows.engine import CaseEngine, CaseScriptEngine, CaseWorkflow
 
 MATTERS = [
     ("assembly_formation", None),
@@ -119,6 +120,14 @@ def test_escalated_steps_behave_the_same_compacted(service: CaseService, clock) 
         assert verify_case(session, session.get(Case, case_id)).ok
 
 
+def _loaded(service: CaseService, engine: CaseEngine, case_id: int) -> Any:
+    with service.sessions() as session:
+        case = session.get(Case, case_id)
+        state = session.get(CaseState, case_id).state
+    script = CaseScriptEngine(now=service.clock.now, functions={})
+    return engine.load(state, script, case.process_id)
+
+
 def _state_tasks(service: CaseService, case_id: int) -> int:
     with service.sessions() as session:
         state = json.loads(session.get(CaseState, case_id).state)
@@ -139,6 +148,7 @@ def test_a_case_sent_back_again_and_again_stays_the_size_of_one_round(
         sizes.append(_state_tasks(service, case_id))
     assert len(set(sizes)) == 1, sizes
     engine, events = _history(service, case_id)
+    assert type(_loaded(service, engine, case_id)) is CaseWorkflow
     full = replay(engine, _uncompacted(events))
     assert _all_tasks(full) > 5 * sizes[-1]
     assert _view(engine, replay(engine, events)) == _view(engine, full)
@@ -150,10 +160,18 @@ def test_a_case_filed_before_compaction_keeps_its_whole_tree_and_verifies(
     service: CaseService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     with monkeypatch.context() as patched:
-        patched.setattr(compaction, "enable", lambda workflow: None)
+        original = CaseEngine.start
+        patched.setattr(
+            CaseEngine,
+            "start",
+            lambda self, pid, data, script, compact=True: original(self, pid, data, script, False),
+        )
         case_id = drive(service, "firm_entry", path="return_once", stop_before="owners_vote")
-    first, *_ = _history(service, case_id)[1]
+    engine, (first, *_) = _history(service, case_id)
     assert first.data["compact"] is False
+    # Loaded and replayed, it runs on SpiffWorkflow's own classes, as it was recorded.
+    assert type(replay(engine, _history(service, case_id)[1])) is BpmnWorkflow
+    assert type(_loaded(service, engine, case_id)) is BpmnWorkflow
     grown = _state_tasks(service, case_id)
     task = open_task(service, case_id)
     payload = step_payload("firm_entry", task.bpmn_id, service.clock.now())
