@@ -108,19 +108,23 @@ def _day(text: str | None) -> date | None:
         return None
 
 
+def _may_read(case_id: int) -> bool:
+    """Whether the auditor may open this case number; otherwise it is searched as text."""
+    with reading() as db:
+        try:
+            readable_case(db, actor(), case_id)
+        except NotFound:
+            return False
+    return True
+
+
 @bp.get("/audit")
 def search() -> str | tuple[str, int] | Response:
     """Cases in the auditor's scope; a case number goes straight to that case."""
     args = {k: v for k, v in request.args.items() if k in SEARCH_FIELDS and v}
     term = args.get("q", "").strip()
-    if term.isdigit():
-        with reading() as db:
-            try:
-                readable_case(db, actor(), int(term))
-            except NotFound:
-                pass
-            else:
-                return redirect(url_for(".case", case_id=int(term)))
+    if term.isdigit() and _may_read(int(term)):
+        return redirect(url_for(".case", case_id=int(term)))
     problems: list[str] = []
     with reading() as db:
         estates = rd.estates_in_reach(db)
