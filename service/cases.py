@@ -63,6 +63,25 @@ class _Moment:
         return CaseScriptEngine(now=lambda: self.now, functions={"deadline": self.deadlines})
 
 
+def locked_task(session: Session, actor: Actor, task_id: int) -> tuple[HumanTask, Case]:
+    """The task, read after its case row is locked; out of the actor's scope reads as missing.
+
+    The case is locked through the task's id in one statement, and the task is read only
+    then, so its status and assignee are those every other writer of the case left.
+    """
+    owner = select(HumanTask.case_id).where(HumanTask.id == task_id).scalar_subquery()
+    case = session.scalar(
+        select(Case)
+        .where(Case.id == owner)
+        .with_for_update(of=Case)
+        .execution_options(populate_existing=True)
+    )
+    if case is None or not may_read_case(actor, case):
+        raise NotFound(_("没有找到该任务，或您无权查看。"))
+    task = session.get(HumanTask, task_id, populate_existing=True)
+    return task, case
+
+
 class CaseService:
     """Filing and advancing cases; the HTTP handlers and the CLI call only this."""
 
@@ -186,7 +205,8 @@ class CaseService:
         workflow = engine.start(process_id, data, moment.script_engine())
         state = engine.dump(workflow)
         session.add(CaseState(case_id=case.id, state=state))
-        self._project(session, case, engine, workflow, moment.now)
+        for column, value in self._project(session, case, engine, workflow, moment.now).items():
+            setattr(case, column, value)
         append_event(
             session,
             case.id,
@@ -268,15 +288,9 @@ class CaseService:
         caller's own, e.g. the files the form names), then a stale revision (409).
         """
         with self.transaction() as session:
-            task = session.get(HumanTask, task_id)
-            if task is None:
-                raise NotFound(_("没有找到该任务，或您无权查看。"))
-            case = self._lock_case(session, task.case_id)
-            if not may_read_case(actor, case):
-                raise NotFound(_("没有找到该任务，或您无权查看。"))
+            task, case = locked_task(session, actor, task_id)
             if not may_work_task(actor, task, case):
                 raise Forbidden(_("您没有办理该任务的权限。"))
-            session.refresh(task)
             if task.status != "open":
                 raise Conflict(_("该任务已办理完毕或已取消。"))
             if task.assignee_id not in (None, actor.user_id):
@@ -314,11 +328,10 @@ class CaseService:
                     session, case, actor, data["reply_decision"], moment.now
                 )
             engine.complete(workflow, task.bpmn_id, data)
-            state = self._save(session, case, engine, workflow)
             task.status = "completed"
             task.completed_at = moment.now
             task.completed_by = actor.user_id
-            self._project(session, case, engine, workflow, moment.now)
+            state = self._save(session, case, engine, workflow, moment.now)
             append_event(
                 session,
                 case.id,
@@ -415,8 +428,7 @@ class CaseService:
             if not fired:
                 case.next_timer_due = engine.next_timer_due(workflow)
                 return 0
-            state = self._save(session, case, engine, workflow)
-            self._project(session, case, engine, workflow, moment.now)
+            state = self._save(session, case, engine, workflow, moment.now)
             append_event(
                 session,
                 case.id,
@@ -437,57 +449,63 @@ class CaseService:
     # -- persistence of one step -----------------------------------------------------------
 
     @staticmethod
-    def _lock_case(session: Session, case_id: int) -> Case:
-        case = session.scalar(
-            select(Case)
-            .where(Case.id == case_id)
-            .with_for_update(of=Case)
-            .execution_options(populate_existing=True)  # the row as locked, not as cached
-        )
-        if case is None:
-            raise NotFound(_("没有这个案件"))
-        return case
-
-    @staticmethod
     def _load(session: Session, engine: CaseEngine, case: Case, moment: _Moment):
         state = session.get(CaseState, case.id)
         return engine.load(state.state, moment.script_engine(), case.process_id)
 
-    @staticmethod
-    def _save(session: Session, case: Case, engine: CaseEngine, workflow) -> str:
-        """Store the new engine state; the revision check makes a concurrent writer lose."""
-        result = session.execute(
-            update(Case)
-            .where(Case.id == case.id, Case.revision == case.revision)
-            .values(revision=Case.revision + 1)
-            .execution_options(synchronize_session=False)
+    @classmethod
+    def _save(
+        cls, session: Session, case: Case, engine: CaseEngine, workflow, now: datetime
+    ) -> str:
+        """Store the new engine state and bring the case and task rows in line with it.
+
+        The case row changes in one UPDATE with the revision bump, guarded by the revision
+        read when it was locked: a concurrent writer loses.
+        """
+        changes = cls._project(session, case, engine, workflow, now)
+        cases = Case.__table__.c
+        result = session.execute(  # on the table: no ORM bookkeeping, no flush before it
+            update(Case.__table__)
+            .where(cases.id == case.id, cases.revision == case.revision)
+            .values(revision=cases.revision + 1, **changes)
         )
         if result.rowcount != 1:
             raise Conflict(_("案件已被他人更新，请刷新后重试"))
-        # The UPDATE above stored it; setting it as committed saves a second UPDATE.
-        set_committed_value(case, "revision", case.revision + 1)
+        # The UPDATE above stored them; marking them committed keeps the flush from
+        # sending them again.
+        for column, value in {**changes, "revision": case.revision + 1}.items():
+            set_committed_value(case, column, value)
         state = engine.dump(workflow)
-        session.execute(update(CaseState).where(CaseState.case_id == case.id).values(state=state))
+        states = CaseState.__table__.c
+        session.execute(
+            update(CaseState.__table__).where(states.case_id == case.id).values(state=state)
+        )
         return state
 
     @staticmethod
-    def _project(session: Session, case: Case, engine: CaseEngine, workflow, now: datetime) -> None:
-        """Bring the case row and its open task rows in line with the engine state."""
-        open_tasks = engine.open_tasks(workflow)
-        ended = engine.ended_at(workflow)
-        if ended is not None:
-            case.status = CASE_STATUS_BY_END.get(ended, "ended")
-            case.outcome = ended
-            case.closed_at = now
-        case.current_step = "、".join(t.name for t in open_tasks)
-        case.next_timer_due = engine.next_timer_due(workflow)
-        case.state_digest = engine.digest(workflow)
+    def _project(
+        session: Session, case: Case, engine: CaseEngine, workflow, now: datetime
+    ) -> dict[str, Any]:
+        """Bring the open task rows in line with the engine state; returns the case row's
+        new column values (status, current step, next timer, digest)."""
         rows = {
             row.task_uuid: row
             for row in session.scalars(
                 select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "open")
             )
         }
+        open_tasks = engine.open_tasks(workflow)
+        columns: dict[str, Any] = {}
+        ended = engine.ended_at(workflow)
+        if ended is not None:
+            columns.update(
+                status=CASE_STATUS_BY_END.get(ended, "ended"), outcome=ended, closed_at=now
+            )
+        columns.update(
+            current_step="、".join(t.name for t in open_tasks),
+            next_timer_due=engine.next_timer_due(workflow),
+            state_digest=engine.digest(workflow),
+        )
         for task in open_tasks:
             if str(task.task_id) in rows:
                 row = rows.pop(str(task.task_id))
@@ -512,3 +530,4 @@ class CaseService:
             if gone.completed_at is None:
                 gone.status = "cancelled"
                 gone.completed_at = now
+        return columns

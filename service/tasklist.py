@@ -30,7 +30,7 @@ from service.access import (
 )
 from service.attachments import check_references
 from service.audit import EventView, event_views, readable_case
-from service.cases import CaseService
+from service.cases import CaseService, locked_task
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.history import append_event, events_of
 from service.models import Case, Comment, HumanTask, Place, RoleGrant, SavedFilter, User
@@ -291,23 +291,6 @@ def task_history(session: Session, actor: Actor, task_id: int) -> list[EventView
 # -- changes to a task -------------------------------------------------------------------
 
 
-def _locked_task(session: Session, actor: Actor, task_id: int) -> tuple[HumanTask, Case]:
-    """The task with its case row locked; out of scope reads as missing."""
-    task = session.get(HumanTask, task_id)
-    if task is None:
-        raise NotFound(_("没有找到该任务，或您无权查看。"))
-    case = session.scalar(
-        select(Case)
-        .where(Case.id == task.case_id)
-        .with_for_update(of=Case)
-        .execution_options(populate_existing=True)
-    )
-    if case is None or not may_read_case(actor, case):
-        raise NotFound(_("没有找到该任务，或您无权查看。"))
-    session.refresh(task)
-    return task, case
-
-
 def _must_be_open(task: HumanTask) -> None:
     if task.status != "open":
         raise Conflict(_("该任务已办理完毕或已取消。"))
@@ -322,7 +305,7 @@ def _record(
 def claim(svc: CaseService, actor: Actor, task_id: int) -> TaskView:
     """Take a task: others no longer see it in their inbox by default."""
     with svc.transaction() as session:
-        task, case = _locked_task(session, actor, task_id)
+        task, case = locked_task(session, actor, task_id)
         if not may_work_task(actor, task, case):
             raise Forbidden(_("您没有办理该任务的权限。"))
         _must_be_open(task)
@@ -337,7 +320,7 @@ def claim(svc: CaseService, actor: Actor, task_id: int) -> TaskView:
 def unclaim(svc: CaseService, actor: Actor, task_id: int) -> TaskView:
     """Give a task back; the secretary may also take it back from whoever holds it."""
     with svc.transaction() as session:
-        task, case = _locked_task(session, actor, task_id)
+        task, case = locked_task(session, actor, task_id)
         assigner = may_assign_task(actor, task, case)
         if not (assigner or may_work_task(actor, task, case)):
             raise Forbidden(_("您没有办理该任务的权限。"))
@@ -361,7 +344,7 @@ def unclaim(svc: CaseService, actor: Actor, task_id: int) -> TaskView:
 def assign(svc: CaseService, actor: Actor, task_id: int, username: str | None) -> TaskView:
     """The secretary hands a party-organization task to someone who may work it."""
     with svc.transaction() as session:
-        task, case = _locked_task(session, actor, task_id)
+        task, case = locked_task(session, actor, task_id)
         if not may_assign_task(actor, task, case):
             raise Forbidden(_("只有社区党组织书记可以分派该任务。"))
         _must_be_open(task)
@@ -396,7 +379,7 @@ def update_task(
 ) -> TaskView:
     """Set the due date, the follow-up date or the priority; each change goes in the history."""
     with svc.transaction() as session:
-        task, case = _locked_task(session, actor, task_id)
+        task, case = locked_task(session, actor, task_id)
         assigner = may_assign_task(actor, task, case)
         if not (assigner or may_work_task(actor, task, case)):
             raise Forbidden(_("您没有办理该任务的权限。"))
@@ -425,14 +408,22 @@ def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else value
 
 
+@dataclass(frozen=True)
+class Completed:
+    """What completing a task changed: which case, and its revision now."""
+
+    case_id: int
+    revision: int
+
+
 def complete(
     svc: CaseService,
     actor: Actor,
     task_id: int,
     data: Mapping[str, Any],
     expected_revision: int | None,
-) -> int:
-    """Complete a task with its form (``CaseService.complete_task``); returns the case id.
+) -> Completed:
+    """Complete a task with its form (``CaseService.complete_task``).
 
     All checks run in the completing transaction, in the order callers should hear about
     problems: scope (404), right to work it (403), still open and not someone else's
@@ -444,8 +435,8 @@ def complete(
         check_references(session, actor, data, task.case_id)
         case_ids.append(task.case_id)
 
-    svc.complete_task(actor, task_id, data, expected_revision, check=files_named)
-    return case_ids[0]
+    revision = svc.complete_task(actor, task_id, data, expected_revision, check=files_named)
+    return Completed(case_ids[0], revision)
 
 
 # -- comments ----------------------------------------------------------------------------

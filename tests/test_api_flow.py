@@ -216,6 +216,38 @@ def test_problem_details_for_each_error_status(app, service) -> None:
     assert "不符" in disguised["errors"]["file"][0]
 
 
+def test_a_completion_can_answer_minimally(app, service) -> None:
+    """``Prefer: return=minimal`` gives 204 with the new revision and where the case is;
+    the case moved exactly as with the full answer, and other preferences are ignored."""
+    committee = Client(app.test_client(), token_for(service, "committee"))
+    secretary = Client(app.test_client(), token_for(service, "secretary"))
+    case = committee.post("/cases", firm_exit_filing()).get_json()
+    task_id = case["open_tasks"][0]["id"]
+
+    done = secretary.post(
+        f"/tasks/{task_id}/complete",
+        {"data": ACCEPT},
+        headers={"Prefer": "respond-async, return=minimal", "If-Match": f'"{case["revision"]}"'},
+    )
+    assert done.status_code == 204, done.get_json()
+    assert done.data == b""
+    assert done.headers["Preference-Applied"] == "return=minimal"
+    assert done.headers["Content-Location"] == f"/api/v1/cases/{case['id']}"
+    after = secretary.get(f"/cases/{case['id']}")
+    assert done.headers["ETag"] == after.headers["ETag"] == f'"{case["revision"] + 1}"'
+    assert [t["bpmn_id"] for t in after.get_json()["open_tasks"]] == ["collective_study"]
+
+    again = secretary.post(
+        f"/tasks/{task_id}/complete", {"data": ACCEPT}, headers={"Prefer": "return=minimal"}
+    )
+    assert_problem(again, 409)
+    study = after.get_json()["open_tasks"][0]["id"]
+    full = secretary.post(
+        f"/tasks/{study}/complete", {"data": {}}, headers={"Prefer": "return=representation"}
+    )
+    assert_problem(full, 422)
+
+
 def test_tokens_expire_and_can_be_revoked(app, service, clock) -> None:
     anonymous = Client(app.test_client(), None)
     issued = anonymous.post(

@@ -416,6 +416,17 @@ class IfMatchHeader(Schema):
     )
 
 
+class CompleteHeaders(IfMatchHeader):
+    prefer = Text(
+        data_key="Prefer",
+        validate=length(0, 200),
+        metadata={
+            "description": "return=minimal：只返回案件编号与新版本号，不返回案件详情"
+            "（RFC 7240；其他偏好忽略）"
+        },
+    )
+
+
 class SavedFilterCreateSchema(RequestSchema):
     name = Text(required=True, validate=length(1, 100))
     query = Part(InboxFilterSchema, required=True, unknown=RAISE)

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from flask import Response, url_for
+
 from service import tasklist
-from service.api.cases import ETAG, detail_response
+from service.api.cases import ETAG, detail_response, etag
 from service.api.common import actor, api_blueprint, case_service, errors, now, reading
 from service.api.schemas import (
     AssignSchema,
     CaseDetailSchema,
+    CompleteHeaders,
     CompleteSchema,
     EventSchema,
-    IfMatchHeader,
     InboxArgs,
     SavedFilterCreateSchema,
     SavedFilterSchema,
@@ -102,17 +104,44 @@ def _expected_revision(body: dict, headers: dict) -> int | None:
     return from_header
 
 
+MINIMAL = {
+    **ETAG,
+    "Content-Location": {"description": "案件详情的地址", "schema": {"type": "string"}},
+    "Preference-Applied": {"description": "return=minimal", "schema": {"type": "string"}},
+}
+
+
+def _wants_minimal(headers: dict) -> bool:
+    """RFC 7240: ``Prefer: return=minimal`` among the preferences, any others ignored."""
+    preferences = (p.strip().lower() for p in headers.get("prefer", "").split(","))
+    return "return=minimal" in preferences
+
+
 @bp.route("/tasks/<id:task_id>/complete", methods=["POST"])
 @errors(bp, 403, 404, 409, 422)
 @bp.arguments(CompleteSchema)
-@bp.arguments(IfMatchHeader, location="headers")
+@bp.arguments(CompleteHeaders, location="headers")
 @bp.response(200, CaseDetailSchema, headers=ETAG)
+@bp.alt_response(204, description="已办理（Prefer: return=minimal）", headers=MINIMAL)
 def complete(body: dict, headers: dict, task_id: int):
-    """办理任务：提交该步骤的表单；版本号不符时 409"""
-    case_id = tasklist.complete(
+    """办理任务：提交该步骤的表单；版本号不符时 409
+
+    返回办理后的案件详情；请求头带 `Prefer: return=minimal` 时只回 204，
+    新版本号在 ETag 中，案件地址在 Content-Location 中。
+    """
+    done = tasklist.complete(
         case_service(), actor(), task_id, body["data"], _expected_revision(body, headers)
     )
-    return detail_response(case_id)
+    if _wants_minimal(headers):
+        return Response(
+            status=204,
+            headers={
+                **etag(done.revision),
+                "Content-Location": url_for("api_cases.case", case_id=done.case_id),
+                "Preference-Applied": "return=minimal",
+            },
+        )
+    return detail_response(done.case_id)
 
 
 @bp.route("/filters", methods=["GET"])
