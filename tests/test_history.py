@@ -6,6 +6,7 @@ access would; verification must name the first entry that no longer holds.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import pytest
@@ -220,3 +221,17 @@ def test_verifying_in_parallel_processes_finds_what_one_process_finds(
     assert parallel == alone
     assert [v["case_id"] for v in parallel] == sorted([closed_case, *others])
     assert [v["case_id"] for v in parallel if not v["ok"]] == [others[2]]
+
+
+def test_replay_is_the_same_with_the_engine_state_log_on(
+    service: CaseService, closed_case: int, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The engine skips SpiffWorkflow's per-state-change log records unless they are
+    wanted; with them wanted, the library's own method runs and the case replays the same."""
+    quiet = _verify(service, closed_case)
+    with caplog.at_level(logging.INFO, logger="spiff.task"):
+        logged = _verify(service, closed_case)
+    assert logged.as_dict() == quiet.as_dict()
+    assert logged.ok
+    changes = [r for r in caplog.records if r.name == "spiff.task"]
+    assert changes and all(r.getMessage().startswith("State ") for r in changes)
