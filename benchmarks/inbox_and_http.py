@@ -10,13 +10,14 @@ all cases, with their completed tasks) and cases of 200 other communities. It ti
 ``service.tasklist.inbox`` (first page, default filters and sort) and prints the query
 plan, which must use the inbox index rather than scan the task table.
 
-HTTP: gunicorn with 2 workers serves the app on a free port of 127.0.0.1 against a
-temporary PostgreSQL database holding ``--http-cases`` filed cases; client threads
-complete the secretary's acceptance checks through ``POST /api/v1/tasks/<id>/complete``
-for at most ``--seconds``; then gunicorn is stopped.
+HTTP: gunicorn with ``--web-workers`` workers serves the app on a free port of 127.0.0.1
+against a temporary PostgreSQL database holding twice ``--http-cases`` filed cases; client
+threads complete the secretary's acceptance checks through
+``POST /api/v1/tasks/<id>/complete`` for at most ``--seconds``, first answered with the
+case detail, then with ``Prefer: return=minimal`` (204); then gunicorn is stopped.
 
     .venv/bin/python benchmarks/inbox_and_http.py [--open 40] [--sizes 1k,100k,1M]
-        [--http-cases 400] [--threads 4] [--seconds 20] [--skip-http]
+        [--http-cases 400] [--threads 4] [--web-workers 2] [--seconds 20] [--skip-http]
 """
 
 from __future__ import annotations
@@ -491,13 +492,13 @@ def wait_until_up(base: str, process: subprocess.Popen, timeout: float = 30) -> 
     raise RuntimeError("gunicorn did not answer in time")
 
 
-def complete(base: str, token: str, task_id: int) -> int:
+def complete(base: str, token: str, task_id: int, minimal: bool) -> int:
     body = json.dumps({"data": {"acceptance_decision": "accept"}}).encode()
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    if minimal:
+        headers["Prefer"] = "return=minimal"
     request = urllib.request.Request(
-        f"{base}/api/v1/tasks/{task_id}/complete",
-        data=body,
-        method="POST",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        f"{base}/api/v1/tasks/{task_id}/complete", data=body, method="POST", headers=headers
     )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -507,12 +508,19 @@ def complete(base: str, token: str, task_id: int) -> int:
         return error.code
 
 
-def measure_http(cases: int, threads: int, seconds: float) -> dict[str, float]:
+RESPONSES = {"detail": False, "minimal": True}
+
+
+def measure_http(
+    cases: int, threads: int, seconds: float, web_workers: int
+) -> dict[str, dict[str, float]]:
+    """Completions with the case detail as the answer, then with ``Prefer: return=minimal``
+    (204), each on its own share of the filed cases, against one gunicorn."""
     with temporary_database() as url:
         service = prepared_service(url, Clock())
         with service.sessions() as session:
             committee = service.actor(session, "committee")
-        for _ in range(cases):
+        for _ in range(cases * len(RESPONSES)):
             service.file_case(committee, FILING)
         with service.transaction() as session:
             secretary = service.actor(session, "secretary")
@@ -533,7 +541,7 @@ def measure_http(cases: int, threads: int, seconds: float) -> dict[str, float]:
                 "-m",
                 "gunicorn",
                 "--workers",
-                "2",
+                str(web_workers),
                 "--bind",
                 f"127.0.0.1:{port}",
                 "--log-level",
@@ -545,33 +553,12 @@ def measure_http(cases: int, threads: int, seconds: float) -> dict[str, float]:
         )
         try:
             wait_until_up(base, process)
-            work: queue.Queue[int] = queue.Queue()
-            for task_id in task_ids:
-                work.put(task_id)
-            latencies: list[float] = []
-            statuses: dict[int, int] = {}
-            lock = threading.Lock()
-            stop_at = time.monotonic() + seconds
-
-            def client() -> None:
-                while time.monotonic() < stop_at:
-                    try:
-                        task_id = work.get_nowait()
-                    except queue.Empty:
-                        return
-                    started = time.perf_counter()
-                    status = complete(base, token, task_id)
-                    with lock:
-                        latencies.append(time.perf_counter() - started)
-                        statuses[status] = statuses.get(status, 0) + 1
-
-            started = time.perf_counter()
-            pool = [threading.Thread(target=client) for _ in range(threads)]
-            for thread in pool:
-                thread.start()
-            for thread in pool:
-                thread.join()
-            elapsed = time.perf_counter() - started
+            return {
+                name: _completions(
+                    base, token, task_ids[n * cases : (n + 1) * cases], minimal, threads, seconds
+                )
+                for n, (name, minimal) in enumerate(RESPONSES.items())
+            }
         finally:
             process.send_signal(signal.SIGTERM)
             try:
@@ -579,10 +566,43 @@ def measure_http(cases: int, threads: int, seconds: float) -> dict[str, float]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
-    done = statuses.get(200, 0)
+
+
+def _completions(
+    base: str, token: str, task_ids: list[int], minimal: bool, threads: int, seconds: float
+) -> dict[str, float]:
+    success = 204 if minimal else 200
+    work: queue.Queue[int] = queue.Queue()
+    for task_id in task_ids:
+        work.put(task_id)
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client() -> None:
+        while time.monotonic() < stop_at:
+            try:
+                task_id = work.get_nowait()
+            except queue.Empty:
+                return
+            started = time.perf_counter()
+            status = complete(base, token, task_id, minimal)
+            with lock:
+                latencies.append(time.perf_counter() - started)
+                statuses[status] = statuses.get(status, 0) + 1
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=client) for _ in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    done = statuses.get(success, 0)
     return {
         "completed": done,
-        "other": {k: v for k, v in statuses.items() if k != 200},
+        "other": {k: v for k, v in statuses.items() if k != success},
         "seconds": elapsed,
         "rate": done / elapsed,
         "median_ms": statistics.median(latencies) * 1000,
@@ -595,6 +615,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=300)
     parser.add_argument("--http-cases", type=int, default=400)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--skip-http", action="store_true")
     parser.add_argument(
@@ -605,13 +626,15 @@ def main() -> None:
     measure_inbox(args.open, args.runs, args.sizes.split(","))
     if args.skip_http:
         return
-    http = measure_http(args.http_cases, args.threads, args.seconds)
-    print(
-        f"HTTP (gunicorn, 2 workers, PostgreSQL, {args.threads} client threads): "
-        f"{http['completed']} completions in {http['seconds']:.1f} s = "
-        f"{http['rate']:.1f} completions/s, median {http['median_ms']:.1f} ms"
-        + (f", other answers {http['other']}" if http["other"] else "")
-    )
+    results = measure_http(args.http_cases, args.threads, args.seconds, args.web_workers)
+    for name, http in results.items():
+        print(
+            f"HTTP (gunicorn, {args.web_workers} workers, PostgreSQL, {args.threads} client "
+            f"threads, answer: {name}): {http['completed']} completions in "
+            f"{http['seconds']:.1f} s = {http['rate']:.1f} completions/s, "
+            f"median {http['median_ms']:.1f} ms"
+            + (f", other answers {http['other']}" if http["other"] else "")
+        )
 
 
 if __name__ == "__main__":
