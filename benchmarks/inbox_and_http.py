@@ -10,9 +10,10 @@ all cases, with their completed tasks) and cases of 200 other communities. It ti
 ``service.tasklist.inbox`` (first page, default filters and sort) and prints the query
 plan, which must use the inbox index rather than scan the task table.
 
-HTTP: gunicorn with ``--web-workers`` workers serves the app on a free port of 127.0.0.1
-against a temporary PostgreSQL database holding twice ``--http-cases`` filed cases; client
-threads complete the secretary's acceptance checks through
+HTTP: the service as the containers run it (``serving.Deployment``: gunicorn with
+docker/gunicorn.conf.py and ``--web-workers`` workers, no background worker) against a
+temporary PostgreSQL database holding twice ``--http-cases`` filed cases; ``--threads``
+signed-in secretaries complete the acceptance checks through
 ``POST /api/v1/tasks/<id>/complete`` for at most ``--seconds``, first answered with the
 case detail, then with ``Prefer: return=minimal`` (204); then gunicorn is stopped.
 
@@ -23,30 +24,21 @@ case detail, then with ``Prefer: return=minimal`` (204); then gunicorn is stoppe
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import queue
 import random
-import signal
-import socket
 import statistics
-import subprocess
-import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import datetime, timedelta
 
-from sqlalchemy import create_engine, event, func, select, text
+from serving import ACCEPT, FILING, Client, Deployment, temporary_database
+from sqlalchemy import event, func, select, text
 
 from service.access import Actor
-from service.auth import issue_token
 from service.cases import CaseService
 from service.clock import Clock, FixedClock
 from service.db import make_engine, make_sessionmaker, upgrade
@@ -55,47 +47,9 @@ from service.models import Case, HumanTask, ModelVersion, Organization, Place, U
 from service.tasklist import InboxQuery, inbox
 from workflows.work_calendar import SHANGHAI
 
-PG_ADMIN = os.environ.get(
-    "TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
 OTHER_COMMUNITIES = 200
 PARTY_LANES = ("party_secretary", "party_committee")
-FILING = {
-    "matter_type": "firm_exit",
-    "estate": "E01",
-    "request": {
-        "title": "关于物业服务企业合同到期退出的请示",
-        "reasons": "物业服务企业合同到期后不再续聘",
-        "legal_basis": "民法典第九百四十七条",
-        "plan": "交接方案见附件",
-        "affected_area": "12345.67",
-        "affected_owners": 120,
-        "attachments": [],
-        "initiator": "firm",
-        "firm_name": "安居物业服务有限公司",
-        "notice_date": "2025-11-01",
-        "service_end_date": "2026-02-20",
-        "committee_members_total": 7,
-        "committee_members_present": 6,
-        "committee_members_agreeing": 5,
-    },
-}
-
-
-@contextmanager
-def temporary_database() -> Iterator[str]:
-    name = f"pa_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield PG_ADMIN.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def prepared_service(url: str, clock: Clock) -> CaseService:
@@ -473,132 +427,83 @@ def measure_inbox(open_tasks: int, runs: int, sizes: list[str]) -> None:
 # -- HTTP --------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(base: str, process: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("gunicorn exited before it answered")
+def measure_http(
+    cases: int, threads: int, seconds: float, web_workers: int
+) -> dict[str, dict[str, float]]:
+    """Completions answered with the case detail, then with ``Prefer: return=minimal``
+    (204), each on its own share of the filed cases, against one gunicorn."""
+    with temporary_database() as url:
+        deployment = Deployment(url, web_workers=web_workers, workers=0)
+        deployment.migrate()
+        service = CaseService(make_sessionmaker(make_engine(url)), Clock())
+        with service.sessions() as session:
+            committee = service.actor(session, "committee")
+        for _ in range(cases * len(RESPONSES)):
+            service.file_case(committee, FILING)
+        with service.sessions() as session:
+            task_ids = list(
+                session.scalars(
+                    select(HumanTask.id)
+                    .where(HumanTask.bpmn_id == "acceptance_check", HumanTask.status == "open")
+                    .order_by(HumanTask.id)
+                )
+            )
+        service.sessions.kw["bind"].dispose()
         try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError("gunicorn did not answer in time")
-
-
-def complete(base: str, token: str, task_id: int, minimal: bool) -> int:
-    body = json.dumps({"data": {"acceptance_decision": "accept"}}).encode()
-    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    if minimal:
-        headers["Prefer"] = "return=minimal"
-    request = urllib.request.Request(
-        f"{base}/api/v1/tasks/{task_id}/complete", data=body, method="POST", headers=headers
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            response.read()
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+            deployment.start()
+            return {
+                name: _completions(
+                    deployment.base,
+                    task_ids[n * cases : (n + 1) * cases],
+                    {"Prefer": "return=minimal"} if minimal else {},
+                    threads,
+                    seconds,
+                )
+                for n, (name, minimal) in enumerate(RESPONSES.items())
+            }
+        finally:
+            deployment.stop()
 
 
 RESPONSES = {"detail": False, "minimal": True}
 
 
-def measure_http(
-    cases: int, threads: int, seconds: float, web_workers: int
-) -> dict[str, dict[str, float]]:
-    """Completions with the case detail as the answer, then with ``Prefer: return=minimal``
-    (204), each on its own share of the filed cases, against one gunicorn."""
-    with temporary_database() as url:
-        service = prepared_service(url, Clock())
-        with service.sessions() as session:
-            committee = service.actor(session, "committee")
-        for _ in range(cases * len(RESPONSES)):
-            service.file_case(committee, FILING)
-        with service.transaction() as session:
-            secretary = service.actor(session, "secretary")
-            token = issue_token(session, secretary, "bench", datetime.now(UTC)).token
-            task_ids = list(
-                session.scalars(
-                    select(HumanTask.id).where(
-                        HumanTask.bpmn_id == "acceptance_check", HumanTask.status == "open"
-                    )
-                )
-            )
-        service.sessions.kw["bind"].dispose()
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--workers",
-                str(web_workers),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-                "service.app:create_app()",
-            ],
-            cwd=ROOT,
-            env={**os.environ, "DATABASE_URL": url},
-        )
-        try:
-            wait_until_up(base, process)
-            return {
-                name: _completions(
-                    base, token, task_ids[n * cases : (n + 1) * cases], minimal, threads, seconds
-                )
-                for n, (name, minimal) in enumerate(RESPONSES.items())
-            }
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
 def _completions(
-    base: str, token: str, task_ids: list[int], minimal: bool, threads: int, seconds: float
+    base: str, task_ids: list[int], headers: dict[str, str], threads: int, seconds: float
 ) -> dict[str, float]:
-    success = 204 if minimal else 200
+    success = 204 if headers else 200
     work: queue.Queue[int] = queue.Queue()
     for task_id in task_ids:
         work.put(task_id)
     latencies: list[float] = []
     statuses: dict[int, int] = {}
     lock = threading.Lock()
+    clients = [Client(base, "secretary") for _ in range(threads)]
     stop_at = time.monotonic() + seconds
 
-    def client() -> None:
+    def work_through(client: Client) -> None:
         while time.monotonic() < stop_at:
             try:
                 task_id = work.get_nowait()
             except queue.Empty:
                 return
             started = time.perf_counter()
-            status = complete(base, token, task_id, minimal)
+            status, _body = client.call(
+                "POST", f"/api/v1/tasks/{task_id}/complete", ACCEPT, headers=headers
+            )
             with lock:
                 latencies.append(time.perf_counter() - started)
                 statuses[status] = statuses.get(status, 0) + 1
 
     started = time.perf_counter()
-    pool = [threading.Thread(target=client) for _ in range(threads)]
+    pool = [threading.Thread(target=work_through, args=(c,)) for c in clients]
     for thread in pool:
         thread.start()
     for thread in pool:
         thread.join()
     elapsed = time.perf_counter() - started
+    for client in clients:
+        client.close()
     done = statuses.get(success, 0)
     return {
         "completed": done,

@@ -214,10 +214,16 @@ class Client:
         self.token = body["token"]
 
     def call(
-        self, method: str, path: str, body: Any = None, *, auth: bool = True
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        auth: bool = True,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
         """(status, parsed JSON or None); status 0 when the connection failed."""
-        headers = {"Content-Type": "application/json"}
+        headers = {"Content-Type": "application/json", **(headers or {})}
         if auth:
             headers["Authorization"] = f"Bearer {self.token}"
         data = json.dumps(body).encode() if body is not None else None
