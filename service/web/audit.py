@@ -17,14 +17,14 @@ from typing import Any
 from flask import Response, redirect, render_template, request, url_for
 
 from service.audit import readable_case
-from service.case_queries import CaseFilter, search_cases
-from service.errors import InvalidInput, NotFound
+from service.case_queries import CaseFilter
+from service.errors import NotFound
 from service.history import ENGINE_EVENTS, events_of
 from service.model_store import models_for
 from service.models import Case
 from service.replay import ReplayDivergence, Verification, replay, verify_case
-from service.tasklist import case_kinds
 from service.web import reading as rd
+from service.web.case_search import search_page
 from service.web.common import (
     actor,
     local_time,
@@ -125,39 +125,20 @@ def search() -> str | tuple[str, int] | Response:
     term = args.get("q", "").strip()
     if term.isdigit() and _may_read(int(term)):
         return redirect(url_for(".case", case_id=int(term)))
-    problems: list[str] = []
-    with reading() as db:
-        estates = rd.estates_in_reach(db)
-    try:
-        with reading() as db:
-            found = search_cases(
-                db,
-                actor(),
-                CaseFilter(
-                    matter=args.get("matter"),
-                    estate=args.get("estate"),
-                    status=args.get("status"),
-                    filed_from=_day(args.get("from")),
-                    filed_to=_day(args.get("to")),
-                    text=term or None,
-                    cursor=request.args.get("cursor") or None,
-                    limit=PAGE_SIZE,
-                ),
-            )
-    except InvalidInput as exc:
-        problems = [m for messages in exc.messages.values() for m in messages]
-        found = None
-    page = render_template(
+    return search_page(
         "web/audit_search.html",
-        cases=found.items if found else [],
-        next_cursor=found.next_cursor if found else None,
-        first_page="cursor" not in request.args,
-        problems=problems,
-        estates=estates,
-        args=args,
-        matters=case_kinds(),
+        args,
+        CaseFilter(
+            matter=args.get("matter"),
+            estate=args.get("estate"),
+            status=args.get("status"),
+            filed_from=_day(args.get("from")),
+            filed_to=_day(args.get("to")),
+            text=term or None,
+            cursor=request.args.get("cursor") or None,
+            limit=PAGE_SIZE,
+        ),
     )
-    return (page, 422) if problems else page
 
 
 @bp.get("/audit/cases/<int:case_id>")

@@ -9,13 +9,14 @@ from werkzeug.wrappers import Response
 from service.access import may_comment, may_work_task
 from service.attachments import case_file
 from service.audit import readable_case
-from service.case_queries import CaseFilter, case_detail, reply_document, search_cases
+from service.case_queries import CaseFilter, case_detail, reply_document
 from service.errors import InvalidInput
 from service.history import events_of
 from service.models import HumanTask
-from service.tasklist import add_comment, case_kinds
+from service.tasklist import add_comment
 from service.vote_rules import vote_rule
 from service.web import reading as rd
+from service.web.case_search import search_page
 from service.web.common import (
     MATTER_SUB_TYPES,
     actor,
@@ -38,36 +39,18 @@ PAGE_SIZE = 20
 @bp.get("/cases")
 def listing() -> str | tuple[str, int]:
     args = {k: v for k, v in request.args.items() if k in ("status", "matter", "estate", "q") and v}
-    problems: list[str] = []
-    with reading() as db:
-        estates = rd.estates_in_reach(db)
-        try:
-            found = search_cases(
-                db,
-                actor(),
-                CaseFilter(
-                    matter=args.get("matter"),
-                    estate=args.get("estate"),
-                    status=args.get("status"),
-                    text=args.get("q"),
-                    cursor=request.args.get("cursor") or None,
-                    limit=PAGE_SIZE,
-                ),
-            )
-        except InvalidInput as exc:
-            problems = [m for messages in exc.messages.values() for m in messages]
-            found = None
-    page = render_template(
+    return search_page(
         "web/case_list.html",
-        cases=found.items if found else [],
-        next_cursor=found.next_cursor if found else None,
-        first_page="cursor" not in request.args,
-        problems=problems,
-        estates=estates,
-        args=args,
-        matters=case_kinds(),
+        args,
+        CaseFilter(
+            matter=args.get("matter"),
+            estate=args.get("estate"),
+            status=args.get("status"),
+            text=args.get("q"),
+            cursor=request.args.get("cursor") or None,
+            limit=PAGE_SIZE,
+        ),
     )
-    return (page, 422) if problems else page
 
 
 @bp.get("/cases/<int:case_id>")
