@@ -189,5 +189,5 @@ def assert_problem(response: TestResponse, status: int) -> dict[str, Any]:
     body = response.get_json(force=True)
     assert {"type", "title", "status", "detail"} <= body.keys()
     assert body["status"] == status
-    assert body["type"].startswith("https://")
+    assert body["type"].startswith("/api/v1/problems/")
     return body

@@ -281,6 +281,7 @@ def _unique(prefix: str) -> Callable[[str, str, World], dict]:
 
 READ = ("401", "200/404", "200/404", "200/404", "200/404", "200/404", "200/200")
 EVERYONE = ("401", "200", "200", "200", "200", "200", "200")
+PUBLIC = ("200",) * 7
 SECRETARY_STEP = ("401", "403/404", "200/404", "403/404", "403/404", "403/404", "403/403")
 APPLICANT_STEP = ("401", "200/404", "403/404", "403/404", "403/404", "403/404", "403/403")
 STREET_STEP = ("401", "403/404", "403/404", "403/404", "200/404", "403/404", "403/403")
@@ -306,6 +307,9 @@ ROUTES = (
     # catalogue
     Route("GET", "/matters", EVERYONE),
     Route("GET", "/matters/firm_exit", EVERYONE),
+    # problem types
+    Route("GET", "/problems", PUBLIC),
+    Route("GET", "/problems/conflict", PUBLIC),
     # cases
     Route(
         "POST",
@@ -502,6 +506,7 @@ def _template(path: str) -> str:
         "/firm_exit": "/{code}",
         "/2026-10-08": "/{day}",
         "/acceptance_working_days": "/{key}",
+        "/conflict": "/{slug}",
     }
     for placeholder, name in names.items():
         path = path.replace(placeholder, name)

@@ -248,6 +248,25 @@ def test_a_completion_can_answer_minimally(app, service) -> None:
     assert_problem(full, 422)
 
 
+def test_every_problem_type_describes_itself(app) -> None:
+    """A problem's ``type`` is a URI reference into the API that anyone can look up."""
+    anonymous = Client(app.test_client(), None)
+    stale = assert_problem(anonymous.get("/cases"), 401)
+    described = app.test_client().get(stale["type"])
+    assert described.status_code == 200
+    assert described.get_json() == {
+        "type": stale["type"],
+        "title": stale["title"],
+        "status": 401,
+        "description": described.get_json()["description"],
+    }
+    listed = anonymous.get("/problems").get_json()
+    assert {p["status"] for p in listed} >= {400, 401, 403, 404, 409, 413, 422, 429, 503}
+    for item in listed:
+        assert app.test_client().get(item["type"]).get_json() == item
+    assert_problem(anonymous.get("/problems/no-such-type"), 404)
+
+
 def test_tokens_expire_and_can_be_revoked(app, service, clock) -> None:
     anonymous = Client(app.test_client(), None)
     issued = anonymous.post(

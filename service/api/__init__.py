@@ -21,13 +21,31 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
 
-from service.api import admin, cases, catalogue, duties, signin, tasks, uploads
+from service.api import (
+    admin,
+    cases,
+    catalogue,
+    duties,
+    problem_types,
+    signin,
+    tasks,
+    uploads,
+)
 from service.api.common import API_PREFIX, IdConverter
 from service.api.problems import PROBLEM_JSON, PROBLEMS, TYPE_BASE, http_problem
 from service.api.schemas import ProblemSchema
 from workflows.i18n import _
 
-BLUEPRINTS = (signin.bp, catalogue.bp, cases.bp, tasks.bp, duties.bp, uploads.bp, admin.bp)
+BLUEPRINTS = (
+    signin.bp,
+    catalogue.bp,
+    cases.bp,
+    tasks.bp,
+    duties.bp,
+    uploads.bp,
+    admin.bp,
+    problem_types.bp,
+)
 
 DESCRIPTION = _(
     "红色物业·重要事项事前决策服务的接口。\n\n"
@@ -112,7 +130,7 @@ def register_api(app: Flask) -> Api:
                 }
             },
             "security": [{"bearerAuth": []}],
-            "externalDocs": {"description": _("错误类型"), "url": TYPE_BASE},
+            "externalDocs": {"description": _("错误类型"), "url": TYPE_BASE.rstrip("/")},
         },
     )
     app.url_map.converters["id"] = IdConverter

@@ -88,6 +88,7 @@ PATH_PARAMETERS = {
     "code": _("事项类型代码"),
     "day": _("日期，YYYY-MM-DD"),
     "key": _("配置项名称"),
+    "slug": _("错误类型名，如 conflict"),
 }
 _RULE_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 

@@ -19,7 +19,8 @@ from service.errors import ServiceError
 from workflows.i18n import _
 
 PROBLEM_JSON = "application/problem+json"
-TYPE_BASE = "https://prior-approval.example.cn/problems/"
+# Relative to the service (RFC 9457 §3.1.1); GET on one describes it (problem_types.py).
+TYPE_BASE = "/api/v1/problems/"
 
 # status → (type slug, title, default detail)
 PROBLEMS: dict[int, tuple[str, str, str]] = {

@@ -155,6 +155,15 @@ class QuerySchema(Schema):
 # -- shared ------------------------------------------------------------------------------
 
 
+class ProblemTypeSchema(Schema):
+    """What a problem ``type`` means."""
+
+    type = fields.String(required=True, metadata={"description": "问题类型（URI，相对于本服务）"})
+    title = fields.String(required=True, metadata={"description": "简短标题"})
+    status = fields.Integer(required=True, metadata={"description": "HTTP 状态码"})
+    description = fields.String(required=True, metadata={"description": "说明"})
+
+
 class ProblemSchema(Schema):
     """RFC 9457 problem details."""
 
