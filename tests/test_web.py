@@ -715,3 +715,37 @@ def test_unread_notifications_show_on_the_start_page_until_read(
     answer = secretary.post(f"/notifications/{notice_id}/read", {})
     assert answer.location == f"/cases/{case_id}"
     assert "受理审查即将到期" not in secretary.get("/").text
+
+
+def test_the_notifications_page_lists_read_and_unread_a_page_at_a_time(
+    app: Flask, service: CaseService
+) -> None:
+    case_id = drive(service, "firm_entry", stop_before="acceptance_check")
+    with service.transaction() as session:
+        case = session.get(Case, case_id)
+        secretary_user = session.scalar(select(User).where(User.username == "secretary"))
+        for n in range(32):
+            notify(
+                session,
+                [secretary_user],
+                kind="reminder" if n % 2 else "escalation",
+                case=case,
+                task=None,
+                title=f"提醒第{n}条",
+                body="请在期限内办理。",
+                now=service.clock.now(),
+            )
+        first = session.scalar(select(Notification.id).order_by(Notification.id))
+    secretary = Client(app, "secretary")
+    secretary.post(f"/notifications/{first}/read", {})
+    page = secretary.get("/notifications")
+    assert page.status_code == 200
+    assert "未读 31 条" in page.text and "提醒第31条" in page.text and "督办" in page.text
+    assert "提醒第1条" not in page.text and 'rel="next"' in page.text
+    older = secretary.get("/notifications?page=2").text
+    assert "提醒第0条" in older and "已读" in older and "提醒第2条" not in older
+    answer = secretary.post("/notifications/read", {"back": "1"})
+    assert answer.location == "/notifications"
+    assert "未读 0 条" in secretary.get("/notifications").text
+    assert "暂无提醒" in Client(app, "street").get("/notifications").text
+    assert "提醒第" not in Client(app, "member").get("/notifications?page=-3").text
