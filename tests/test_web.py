@@ -691,24 +691,32 @@ def test_the_case_list_filters_the_cases_in_reach(app: Flask, service: CaseServi
     assert f'href="/cases/{closed}"' in Client(app, "firm").get("/cases?q=收费").text
 
 
-def test_unread_notifications_show_on_the_start_page_until_read(
-    app: Flask, service: CaseService
-) -> None:
+def _notify_secretary(service: CaseService, notices: list[tuple[str, str]]) -> tuple[int, int]:
+    """A case waiting for acceptance and (kind, title) notices to the secretary about it;
+    returns the case id and the first notice's id."""
     case_id = drive(service, "firm_entry", stop_before="acceptance_check")
     with service.transaction() as session:
         case = session.get(Case, case_id)
         secretary_user = session.scalar(select(User).where(User.username == "secretary"))
-        notify(
-            session,
-            [secretary_user],
-            kind="reminder",
-            case=case,
-            task=None,
-            title="受理审查即将到期",
-            body="请在期限内办理。",
-            now=service.clock.now(),
-        )
-        notice_id = session.scalar(select(Notification.id))
+        for kind, title in notices:
+            notify(
+                session,
+                [secretary_user],
+                kind=kind,
+                case=case,
+                task=None,
+                title=title,
+                body="请在期限内办理。",
+                now=service.clock.now(),
+            )
+        first = session.scalar(select(Notification.id).order_by(Notification.id))
+    return case_id, first
+
+
+def test_unread_notifications_show_on_the_start_page_until_read(
+    app: Flask, service: CaseService
+) -> None:
+    case_id, notice_id = _notify_secretary(service, [("reminder", "受理审查即将到期")])
     secretary = Client(app, "secretary")
     page = secretary.get("/").text
     assert "未读提醒（1 条）" in page and "受理审查即将到期" in page
@@ -720,22 +728,9 @@ def test_unread_notifications_show_on_the_start_page_until_read(
 def test_the_notifications_page_lists_read_and_unread_a_page_at_a_time(
     app: Flask, service: CaseService
 ) -> None:
-    case_id = drive(service, "firm_entry", stop_before="acceptance_check")
-    with service.transaction() as session:
-        case = session.get(Case, case_id)
-        secretary_user = session.scalar(select(User).where(User.username == "secretary"))
-        for n in range(32):
-            notify(
-                session,
-                [secretary_user],
-                kind="reminder" if n % 2 else "escalation",
-                case=case,
-                task=None,
-                title=f"提醒第{n}条",
-                body="请在期限内办理。",
-                now=service.clock.now(),
-            )
-        first = session.scalar(select(Notification.id).order_by(Notification.id))
+    _case_id, first = _notify_secretary(
+        service, [("reminder" if n % 2 else "escalation", f"提醒第{n}条") for n in range(32)]
+    )
     secretary = Client(app, "secretary")
     secretary.post(f"/notifications/{first}/read", {})
     page = secretary.get("/notifications")
