@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service import admin_log
 from service.access import ROLES, Actor
 from service.auth import password_hash
 from service.cases import CaseService
@@ -48,6 +49,30 @@ ROLE_PLACES = {
     "admin": tuple(PLACE_PARENT),
 }
 MAX_CALENDAR_SPAN = 366
+
+
+def _record(
+    svc: CaseService,
+    session: Session,
+    actor: Actor,
+    action: str,
+    target: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    admin_log.record(session, actor, svc.clock.now(), action, target, before, after)
+
+
+def _user_fields(user: User) -> dict[str, Any]:
+    return {"username": user.username, "display_name": user.display_name, "active": user.active}
+
+
+def _grant_fields(session: Session, grant: RoleGrant) -> dict[str, Any]:
+    return {
+        "role": grant.role,
+        "place": session.get(Place, grant.place_id).code,
+        "organization_id": grant.organization_id,
+    }
 
 
 def require_admin(actor: Actor) -> None:
@@ -170,6 +195,8 @@ def create_user(svc: CaseService, actor: Actor, values: Mapping[str, Any]) -> Us
                 session.add(row)
         except IntegrityError:
             raise Conflict(_("用户名已被使用。")) from None
+        target = f"user:{row.username}"
+        _record(svc, session, actor, "user_created", target, None, _user_fields(row))
         return _user_view(session, row)
 
 
@@ -180,14 +207,18 @@ def update_user(
     require_admin(actor)
     with svc.transaction() as session:
         row = _user(session, user_id)
+        before = _user_fields(row)
         if "display_name" in values:
             row.display_name = values["display_name"].strip()
         if "active" in values:
             if not values["active"] and row.id == actor.user_id:
                 raise InvalidInput({"active": [_("不能停用自己的账户。")]})
             row.active = values["active"]
+        after = _user_fields(row)
         if "password" in values:
             row.password_hash = password_hash(values["password"])
+            after["password"] = "reset"
+        _record(svc, session, actor, "user_updated", f"user:{row.username}", before, after)
         return _user_view(session, row)
 
 
@@ -226,6 +257,8 @@ def add_grant(svc: CaseService, actor: Actor, user_id: int, values: Mapping[str,
                 session.add(grant)
         except IntegrityError:
             raise Conflict(_("该用户在这个地点已有此角色。")) from None
+        fields_ = _grant_fields(session, grant)
+        _record(svc, session, actor, "grant_added", f"user:{row.username}", None, fields_)
         session.refresh(row)
         return _user_view(session, row)
 
@@ -239,6 +272,8 @@ def remove_grant(svc: CaseService, actor: Actor, user_id: int, grant_id: int) ->
             raise NotFound(_("该用户没有这项角色。"))
         if grant.role == "admin" and row.id == actor.user_id:
             raise Conflict(_("不能撤销自己的系统管理员角色。"))
+        fields_ = _grant_fields(session, grant)
+        _record(svc, session, actor, "grant_removed", f"user:{row.username}", fields_, None)
         session.delete(grant)
         session.flush()
         session.refresh(row)
@@ -285,6 +320,8 @@ def create_place(svc: CaseService, actor: Actor, values: Mapping[str, Any]) -> P
                 session.add(row)
         except IntegrityError:
             raise Conflict(_("地点编码已被使用。")) from None
+        after = {"kind": row.kind, "code": row.code, "name": row.name, "parent": parent_code}
+        _record(svc, session, actor, "place_created", f"place:{row.code}", None, after)
         return _place_view(session, row)
 
 
@@ -323,6 +360,8 @@ def create_organization(
         row = Organization(kind=kind, name=values["name"].strip(), place_id=place.id)
         session.add(row)
         session.flush()
+        after = {"kind": row.kind, "name": row.name, "place": place.code}
+        _record(svc, session, actor, "organization_created", f"organization:{row.id}", None, after)
         return _organization_view(session, row)
 
 
@@ -334,7 +373,10 @@ def rename_organization(
         row = session.get(Organization, organization_id)
         if row is None:
             raise NotFound(_("没有这个单位。"))
+        before = {"name": row.name}
         row.name = name.strip()
+        target = f"organization:{row.id}"
+        _record(svc, session, actor, "organization_renamed", target, before, {"name": row.name})
         return _organization_view(session, row)
 
 
@@ -376,12 +418,19 @@ def set_calendar_day(
     require_admin(actor)
     with svc.transaction() as session:
         row = session.get(CalendarDay, day)
+        before = _calendar_fields(row) if row is not None else None
         if row is None:
             row = CalendarDay(day=day, is_workday=is_workday, note=note.strip())
             session.add(row)
         else:
             row.is_workday, row.note = is_workday, note.strip()
+        target = f"calendar:{day.isoformat()}"
+        _record(svc, session, actor, "calendar_day_set", target, before, _calendar_fields(row))
         return CalendarEntry(day, is_workday, "override", row.note)
+
+
+def _calendar_fields(row: CalendarDay) -> dict[str, Any]:
+    return {"is_workday": row.is_workday, "note": row.note}
 
 
 def clear_calendar_day(svc: CaseService, actor: Actor, day: date) -> None:
@@ -390,6 +439,8 @@ def clear_calendar_day(svc: CaseService, actor: Actor, day: date) -> None:
         row = session.get(CalendarDay, day)
         if row is None:
             raise NotFound(_("该日期没有管理员设置。"))
+        target = f"calendar:{day.isoformat()}"
+        _record(svc, session, actor, "calendar_day_cleared", target, _calendar_fields(row), None)
         session.delete(row)
 
 
@@ -464,11 +515,13 @@ def set_setting(svc: CaseService, actor: Actor, key: str, value: Any) -> Setting
     value = _checked_setting(key, value)
     with svc.transaction() as session:
         row = session.get(SettingOverride, key)
+        before = {"value": row.value} if row is not None else None
         if row is None:
             session.add(SettingOverride(key=key, value=value))
         else:
             row.value = value
         session.flush()
+        _record(svc, session, actor, "setting_set", f"setting:{key}", before, {"value": value})
     with svc.sessions() as session:
         return next(s for s in settings(session, actor) if s.key == key)
 
@@ -480,6 +533,8 @@ def clear_setting(svc: CaseService, actor: Actor, key: str) -> SettingView:
     with svc.transaction() as session:
         row = session.get(SettingOverride, key)
         if row is not None:
+            before = {"value": row.value}
+            _record(svc, session, actor, "setting_cleared", f"setting:{key}", before, None)
             session.delete(row)
     with svc.sessions() as session:
         return next(s for s in settings(session, actor) if s.key == key)

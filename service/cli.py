@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from service import admin_log
 from service.backup import BackupError, backup, restore
 from service.cases import CaseService
 from service.clock import Clock, FixedClock
@@ -150,13 +151,18 @@ def cmd_verify(args: argparse.Namespace) -> None:
             results = [verify_case(session, case)]
         else:
             results = verify_all_parallel(args.database or database_url(), args.jobs)
+        log = admin_log.verify(session) if args.case is None else None
     broken = [r for r in results if not r.ok]
     for result in results:
         mark = "OK " if result.ok else "BAD"
         where = f" (first bad entry {result.first_bad_seq})" if result.first_bad_seq else ""
         print(f"{mark} case {result.case_id}: {result.events} entries, {result.reason}{where}")
     print(f"{len(results) - len(broken)} verified, {len(broken)} broken")
-    if broken:
+    if log is not None:
+        mark = "OK " if log.ok else "BAD"
+        where = f" (first bad entry {log.first_bad_seq})" if log.first_bad_seq else ""
+        print(f"{mark} administration log: {log.entries} entries, {log.reason}{where}")
+    if broken or (log is not None and not log.ok):
         raise SystemExit(1)
 
 
@@ -205,7 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     c = add("replay", cmd_replay, "replay a case from its history, optionally up to an entry")
     c.add_argument("--case", type=int, required=True)
     c.add_argument("--upto", type=int, default=None)
-    c = add("verify", cmd_verify, "verify hash chain and replay of one case or all")
+    c = add(
+        "verify",
+        cmd_verify,
+        "verify hash chain and replay of one case or all, and the administration log",
+    )
     c.add_argument("--case", type=int, default=None)
     c.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes for all cases")
     add("run-timers", cmd_run_timers, "fire due timers once")

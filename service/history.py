@@ -33,12 +33,13 @@ def event_hash(
     task_bpmn_id: str | None,
     data: dict[str, Any],
 ) -> str:
-    body = json.dumps(
-        [case_id, seq, kind, actor_id, at.isoformat(), task_bpmn_id, data],
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
+    entry = [case_id, seq, kind, actor_id, at.isoformat(), task_bpmn_id, data]
+    return chained_hash(prev_hash, entry)
+
+
+def chained_hash(prev_hash: str, entry: list[Any]) -> str:
+    """The hash of one log entry, chained to its predecessor's: canonical JSON, SHA-256."""
+    body = json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 

@@ -214,6 +214,27 @@ class CaseEvent(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class AdminEvent(Base):
+    """Append-only, hash-chained log of administrators' changes: never updated, never deleted.
+
+    Users, roles, places, organizations, the working-day calendar and the [config]
+    settings decide who may act on a case and which deadlines and thresholds apply, so a
+    change to them is kept like a case history: who, when, what it was and what it became.
+    """
+
+    __tablename__ = "admin_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    action: Mapped[str] = mapped_column(String(32), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    target: Mapped[str] = mapped_column(String(120))
+    data: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
 class WrittenReply(Base):
     """The 批复: its document number is unique per party organization and year."""
 

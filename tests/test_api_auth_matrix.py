@@ -420,6 +420,8 @@ ROUTES = (
     Route("GET", "/admin/settings", ADMIN),
     Route("PUT", "/admin/settings/acceptance_working_days", ADMIN, {"value": 5}),
     Route("DELETE", "/admin/settings/acceptance_working_days", ADMIN),
+    Route("GET", "/admin/log", ADMIN, query={"action": "setting_set"}),
+    Route("GET", "/admin/log/verification", ADMIN),
 )
 
 

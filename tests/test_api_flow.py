@@ -21,9 +21,13 @@ from api_support import (
     report,
     token_for,
 )
+from sqlalchemy import select
 
+from service import admin_log
+from service.administration import clear_setting, set_setting
 from service.cases import CaseService
 from service.demo import DEMO_PASSWORD
+from service.models import AdminEvent
 
 
 @pytest.fixture
@@ -449,6 +453,78 @@ def test_administration_keeps_data_consistent(app, service) -> None:
     assert_problem(too_long, 422)
     place = admin.post("/admin/places", {"kind": "estate", "code": "E09", "name": "新小区"})
     assert set(assert_problem(place, 422)["errors"]) == {"parent"}
+
+
+def test_administrators_changes_are_logged_chained_and_readable_by_district_auditors(
+    app, service
+) -> None:
+    admin = Client(app.test_client(), token_for(service, "admin"))
+    auditor = Client(app.test_client(), token_for(service, "auditor"))
+
+    def newest(n: int, **query) -> list[dict]:
+        response = auditor.get("/admin/log", query_string={"limit": n, **query})
+        assert response.status_code == 200, response.get_json()
+        return response.get_json()["items"]
+
+    latest = newest(1)
+    since = latest[0]["seq"] if latest else 0
+    created = admin.post(
+        "/admin/users", {"username": "logged", "display_name": "甲", "password": "long-enough-1"}
+    ).get_json()
+    admin.post(f"/admin/users/{created['id']}/grants", {"role": "party_secretary", "place": "C02"})
+    admin.call(
+        "PATCH", f"/admin/users/{created['id']}", json={"display_name": "乙", "password": "x" * 9}
+    )
+    admin.call("PUT", "/admin/settings/oversight_working_days", json={"value": 4})
+    admin.call("DELETE", "/admin/settings/oversight_working_days")
+    refused = admin.call("PUT", "/admin/settings/oversight_working_days", json={"value": 0})
+    assert_problem(refused, 422)
+
+    entries = newest(10)
+    mine = [e for e in entries if e["seq"] > since]
+    assert [e["action"] for e in mine] == [
+        "setting_cleared",
+        "setting_set",
+        "user_updated",
+        "grant_added",
+        "user_created",
+    ]
+    assert [e["seq"] for e in mine] == list(range(since + 5, since, -1))
+    assert all(e["actor"]["username"] == "admin" for e in mine)
+    cleared, changed, updated, granted, new_user = mine
+    assert changed["target"] == "setting:oversight_working_days"
+    assert (changed["before"], changed["after"]) == (None, {"value": 4})
+    assert (cleared["before"], cleared["after"]) == ({"value": 4}, None)
+    assert updated["before"]["display_name"] == "甲" and updated["after"]["display_name"] == "乙"
+    assert updated["after"]["password"] == "reset"
+    assert "long-enough-1" not in str(entries) and "x" * 9 not in str(entries)
+    assert granted["after"] == {"role": "party_secretary", "place": "C02", "organization_id": None}
+    assert new_user["action_name"] == "新建用户" and new_user["target"] == "user:logged"
+    assert mine[1]["prev_hash"] == mine[2]["hash"]
+    assert {e["action"] for e in newest(5, action="user_created")} == {"user_created"}
+    assert_problem(auditor.get("/admin/log", query_string={"action": "deleted"}), 422)
+
+    verification = auditor.get("/admin/log/verification").get_json()
+    assert verification["ok"] and verification["entries"] >= since + 5
+    assert verification["first_bad_seq"] is None
+    street_auditor = Client(app.test_client(), token_for(service, "auditor_s1"))
+    assert_problem(street_auditor.get("/admin/log"), 403)
+
+
+def test_an_altered_administration_entry_is_named(service) -> None:
+    with service.sessions() as session:
+        actor = service.actor(session, "admin")
+    set_setting(service, actor, "acceptance_working_days", 4)
+    clear_setting(service, actor, "acceptance_working_days")
+    with service.sessions() as session:
+        entries = list(session.scalars(select(AdminEvent).order_by(AdminEvent.seq)))
+        assert admin_log.verify_chain(entries).intact
+        entries[-2].data = {"before": None, "after": {"value": 40}}
+        broken = admin_log.verify_chain(entries)
+        assert (broken.intact, broken.first_bad_seq) == (False, entries[-2].seq)
+        removed = entries.pop(-2).seq
+        assert admin_log.verify_chain(entries).first_bad_seq == removed
+        session.rollback()
 
 
 def test_the_openapi_document_is_complete(app) -> None:

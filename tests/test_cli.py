@@ -93,6 +93,7 @@ def test_load_demo_leaves_cases_in_several_states_once(cli: Cli, db_engine: Engi
     assert _counts(db_engine) == before
     code, out = cli("verify", "--jobs", "1")
     assert code == 0 and f"{before['cases']} verified, 0 broken" in out
+    assert "OK  administration log:" in out
 
 
 def test_file_work_and_inspect_a_case(cli: Cli, users: None, tmp_path: Path) -> None:

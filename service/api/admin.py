@@ -1,5 +1,6 @@
 """Administration (admin role only): users and roles, places, organizations, the
-working-day calendar and the [config] settings."""
+working-day calendar and the [config] settings; and the log of those changes, which
+district auditors may read too."""
 
 from __future__ import annotations
 
@@ -7,9 +8,13 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from service import admin_log
 from service import administration as admin
 from service.api.common import actor, api_blueprint, case_service, errors, reading
 from service.api.schemas import (
+    AdminLogArgs,
+    AdminLogPageSchema,
+    AdminLogVerificationSchema,
     CalendarArgs,
     CalendarDaySetSchema,
     CalendarEntrySchema,
@@ -36,7 +41,9 @@ from service.paging import Page
 from workflows.i18n import _
 
 bp = api_blueprint(
-    "api_admin", "系统管理（仅系统管理员）：用户与角色、地点、单位、工作日历、配置项"
+    "api_admin",
+    "系统管理（仅系统管理员）：用户与角色、地点、单位、工作日历、配置项；"
+    "以及这些变更的操作记录（区级审计人员也可查看）",
 )
 
 
@@ -212,3 +219,26 @@ def set_setting(body: dict, key: str):
 def clear_setting(key: str):
     """恢复配置项的默认值"""
     return asdict(admin.clear_setting(case_service(), actor(), key))
+
+
+@bp.route("/admin/log", methods=["GET"])
+@errors(bp, 403, 422)
+@bp.arguments(AdminLogArgs, location="query")
+@bp.response(200, AdminLogPageSchema)
+def log_entries(args: dict):
+    """管理操作记录，最新在前（系统管理员、区级审计人员）"""
+    with reading() as session:
+        entries = admin_log.entries_page(
+            session, actor(), args.get("action"), args.get("cursor"), args["limit"]
+        )
+        return _page(entries)
+
+
+@bp.route("/admin/log/verification", methods=["GET"])
+@errors(bp, 403)
+@bp.response(200, AdminLogVerificationSchema)
+def log_verification():
+    """核验管理操作记录的哈希链，指出第一条有问题的记录"""
+    with reading() as session:
+        admin_log.require_reader(actor())
+        return asdict(admin_log.verify(session))

@@ -13,6 +13,7 @@ from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from service.access import ROLES
+from service.admin_log import ACTIONS
 from service.administration import ORGANIZATION_PLACE, PLACE_PARENT
 from service.case_queries import CASE_STATUSES
 from service.tasklist import SORTS, TASK_STATUSES
@@ -706,6 +707,40 @@ class SettingSchema(Schema):
 
 class SettingSetSchema(RequestSchema):
     value = Anything(required=True, metadata={"description": "与默认值同类型的新值"})
+
+
+class AdminLogArgs(PageArgs):
+    action = Text(validate=one_of(ACTIONS), metadata={"description": "只看这一类操作"})
+
+
+class AdminEntrySchema(Schema):
+    seq = fields.Integer(required=True)
+    action = fields.String(required=True)
+    action_name = fields.String(required=True)
+    at = fields.AwareDateTime(required=True)
+    actor = fields.Nested(PersonSchema, allow_none=True, required=True)
+    target = fields.String(
+        required=True,
+        metadata={"description": "user:… / place:… / organization:… / calendar:… / setting:…"},
+    )
+    before = fields.Dict(
+        allow_none=True, required=True, metadata={"description": "变更前；新建时为 null"}
+    )
+    after = fields.Dict(
+        allow_none=True, required=True, metadata={"description": "变更后；删除时为 null"}
+    )
+    hash = fields.String(required=True)
+    prev_hash = fields.String(required=True)
+
+
+AdminLogPageSchema = page_of(AdminEntrySchema, "AdminLogPage")
+
+
+class AdminLogVerificationSchema(Schema):
+    ok = fields.Boolean(required=True)
+    entries = fields.Integer(required=True)
+    first_bad_seq = fields.Integer(allow_none=True, required=True)
+    reason = fields.String(required=True)
 
 
 # -- duties: incidents, the rectification ledger, the red/black list, notifications ------

@@ -13,7 +13,18 @@ from datetime import timedelta
 
 from flask import Flask
 
-from service.web import audit, cases, duties, filing, home, inbox, notices, signin, tasks
+from service.web import (
+    admin_log,
+    audit,
+    cases,
+    duties,
+    filing,
+    home,
+    inbox,
+    notices,
+    signin,
+    tasks,
+)
 from service.web.common import install
 
 SESSION_MINUTES = 8 * 60
@@ -26,6 +37,7 @@ BLUEPRINTS = (
     tasks.bp,
     cases.bp,
     audit.bp,
+    admin_log.bp,
     notices.bp,
     duties.bp,
 )

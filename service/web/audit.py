@@ -16,6 +16,7 @@ from typing import Any
 
 from flask import Response, redirect, render_template, request, url_for
 
+from service import admin_log
 from service.audit import readable_case
 from service.case_queries import CaseFilter
 from service.errors import NotFound
@@ -138,6 +139,7 @@ def search() -> str | tuple[str, int] | Response:
             cursor=request.args.get("cursor") or None,
             limit=PAGE_SIZE,
         ),
+        admin_log_readable=admin_log.may_read(actor()),
     )
 
 

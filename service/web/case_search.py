@@ -3,6 +3,8 @@ of the cases in reach that match the filters, or the filters' problems on the pa
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import render_template, request
 
 from service.case_queries import CaseFilter, search_cases
@@ -13,7 +15,7 @@ from service.web.common import actor, reading
 
 
 def search_page(
-    template: str, args: dict[str, str], case_filter: CaseFilter
+    template: str, args: dict[str, str], case_filter: CaseFilter, **context: Any
 ) -> str | tuple[str, int]:
     """Render ``template`` with one page of cases; a filter the search rejects (a bad
     cursor, an unknown matter) is shown with its message and answered with 422."""
@@ -34,5 +36,6 @@ def search_page(
         estates=estates,
         args=args,
         matters=case_kinds(),
+        **context,
     )
     return (page, 422) if problems else page
