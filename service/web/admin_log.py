@@ -71,8 +71,8 @@ def _changes(entry: AdminEntryView) -> list[dict[str, str]]:
         rows.append(
             {
                 "field": FIELD_NAMES.get(field, field),
-                "before": _shown(field, old) if entry.before is not None else "",
-                "after": _shown(field, new) if entry.after is not None else "",
+                "before": _shown(field, old) if field in before else "",
+                "after": _shown(field, new) if field in after else "",
             }
         )
     return rows
