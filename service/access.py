@@ -187,6 +187,11 @@ def may_assign_task(actor: Actor, task: HumanTask, case: Case) -> bool:
     return any(g.role == "party_secretary" and _covers(g, case) for g in actor.grants)
 
 
+def may_assign_some(actor: Actor) -> bool:
+    """Whether ``may_assign_task`` can allow the actor any task at all (a quick no)."""
+    return any(g.role == "party_secretary" for g in actor.grants)
+
+
 def may_comment(actor: Actor, case: Case) -> bool:
     """Everyone who reads a case may remark on it, except the read-only roles."""
     if actor.is_admin():

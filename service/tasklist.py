@@ -9,7 +9,7 @@ in the same transaction, so claims, assignments and comments show in the timelin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session, contains_eager
 from service.access import (
     LANE_ROLES,
     Actor,
+    Grant,
     case_places,
+    may_assign_some,
     may_assign_task,
     may_comment,
     may_read_case,
@@ -243,28 +245,71 @@ def task_detail(session: Session, actor: Actor, task_id: int, now: datetime) -> 
 def assignees(session: Session, actor: Actor, task_id: int) -> list[Person]:
     """Whom the actor may hand this task to: the party organization's members who may work
     it (empty unless the actor is the secretary who assigns it)."""
-    task = _readable_task(session, actor, task_id)
-    case = task.case
-    if task.status != "open" or not may_assign_task(actor, task, case):
-        return []
-    users = session.scalars(
-        select(User)
-        .where(
-            User.active,
-            User.id.in_(
-                select(RoleGrant.user_id).where(
-                    RoleGrant.role.in_(LANE_ROLES.get(task.role, ())),
-                    RoleGrant.place_id.in_(case_places(case)),
-                )
-            ),
+    _readable_task(session, actor, task_id)
+    return assignees_by_task(session, actor, [task_id]).get(task_id, [])
+
+
+def assignees_by_task(
+    session: Session, actor: Actor, task_ids: Iterable[int]
+) -> dict[int, list[Person]]:
+    """``assignees`` for a page of tasks at once, by task id; only the open tasks the actor
+    may assign are keys (the caller's scope is its own: the inbox's rows, one task page).
+
+    Two queries whatever the number of tasks, none when the actor assigns nothing: the
+    tasks with their cases, then every active user holding a role that works one of
+    their lanes at one of their places (an assignable task is the party organization's,
+    worked from a grant at a place of its case). Each task's people are then those
+    ``may_work_task`` allows, worked out once per distinct (lane, places) of the page.
+    """
+    wanted = set(task_ids)
+    if not wanted or not may_assign_some(actor):
+        return {}
+    tasks = [
+        task
+        for task in session.scalars(
+            select(HumanTask)
+            .join(Case, Case.id == HumanTask.case_id)
+            .options(contains_eager(HumanTask.case))
+            .where(HumanTask.id.in_(wanted), HumanTask.status == "open")
         )
-        .order_by(User.id)
-    )
-    return [
-        Person(u.id, u.username, u.display_name)
-        for u in users
-        if may_work_task(Actor.of(u), task, case)
+        if may_assign_task(actor, task, task.case)
     ]
+    if not tasks:
+        return {}
+    roles = {role for task in tasks for role in LANE_ROLES.get(task.role, ())}
+    places = {place for task in tasks for place in case_places(task.case) if place is not None}
+    workers: dict[int, Actor] = {}
+    rows = session.execute(
+        select(
+            User.id,
+            User.username,
+            User.display_name,
+            RoleGrant.role,
+            RoleGrant.place_id,
+            RoleGrant.organization_id,
+        )
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(User.active, RoleGrant.role.in_(roles), RoleGrant.place_id.in_(places))
+        .order_by(User.id, RoleGrant.id)
+    )
+    for row in rows:
+        grant = Grant(row.role, row.place_id, row.organization_id)
+        held = workers.get(row.id)
+        grants = (*held.grants, grant) if held else (grant,)
+        workers[row.id] = Actor(row.id, row.username, row.display_name, grants)
+    found: dict[int, list[Person]] = {}
+    by_lane: dict[tuple[Any, ...], list[Person]] = {}
+    for task in tasks:
+        case = task.case
+        key = (task.role, case_places(case), case.applicant_org_id)
+        if key not in by_lane:
+            by_lane[key] = [
+                Person(w.user_id, w.username, w.display_name)
+                for w in workers.values()
+                if may_work_task(w, task, case)
+            ]
+        found[task.id] = by_lane[key]
+    return found
 
 
 def case_kinds() -> dict[str, str]:
@@ -341,15 +386,39 @@ def unclaim(svc: CaseService, actor: Actor, task_id: int) -> TaskView:
         return task_views(session, [task], svc.clock.now())[0]
 
 
-def assign(svc: CaseService, actor: Actor, task_id: int, username: str | None) -> TaskView:
-    """The secretary hands a party-organization task to someone who may work it."""
+class _Unchecked:
+    """``assign`` without an expected assignee: whoever holds the task now is replaced."""
+
+
+UNCHECKED = _Unchecked()
+
+
+def assign(
+    svc: CaseService,
+    actor: Actor,
+    task_id: int,
+    username: str | None,
+    *,
+    expected_assignee_id: int | _Unchecked | None = UNCHECKED,
+) -> TaskView:
+    """The secretary hands a party-organization task to someone who may work it.
+
+    ``username`` None takes the task back. With ``expected_assignee_id`` (the holder the
+    caller saw, None for nobody) a task someone has claimed, given back or assigned since
+    is refused with a conflict instead of being taken from them.
+    """
     with svc.transaction() as session:
         task, case = locked_task(session, actor, task_id)
         if not may_assign_task(actor, task, case):
             raise Forbidden(_("只有社区党组织书记可以分派该任务。"))
         _must_be_open(task)
+        unchecked = isinstance(expected_assignee_id, _Unchecked)
+        if not unchecked and task.assignee_id != expected_assignee_id:
+            raise Conflict(_("该任务的签收人已被他人更改，请查看最新情况后再分派。"))
         assignee_id = None
         if username is not None:
+            if not username.strip():
+                raise InvalidInput({"assignee": [_("请选择要分派给的人员。")]})
             user = session.scalar(select(User).where(User.username == username, User.active))
             if user is None:
                 raise InvalidInput({"assignee": [_("没有这个用户。")]})

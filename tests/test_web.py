@@ -18,7 +18,7 @@ from unittest import mock
 
 import pytest
 from flask import Flask
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from web_support import PASSWORD, TOKEN, Client
 
 from service import tasklist
@@ -470,6 +470,192 @@ def test_the_secretary_assigns_a_task_to_a_member(app: Flask, service: CaseServi
         assert session.get(HumanTask, task).assignee_id is None
     Client(app, "member").post(f"/tasks/{task}/assign", {"assignee": "member"}, status=403)
     assert "指派任务" in secretary.get(f"/cases/{task_row.case_id}").text
+
+
+def _row_assign_form(page: str, task: int) -> str | None:
+    """The assign form of the task's inbox row, or None when the row has none."""
+    found = re.search(rf'<form[^>]*action="/inbox/tasks/{task}/assign".*?</form>', page, re.S)
+    return found.group(0) if found else None
+
+
+def _assigned_to(service: CaseService, task: int) -> str | None:
+    with service.sessions() as session:
+        holder = session.get(HumanTask, task).assignee_id
+        return session.scalar(select(User.username).where(User.id == holder)) if holder else None
+
+
+def _user_ids(service: CaseService, *usernames: str) -> list[int]:
+    with service.sessions() as session:
+        return list(session.scalars(select(User.id).where(User.username.in_(usernames))))
+
+
+def _history_length(service: CaseService) -> int:
+    with service.sessions() as session:
+        return session.scalar(select(func.count()).select_from(CaseEvent))
+
+
+def test_the_secretary_assigns_from_an_inbox_row_and_stays_on_the_page(
+    app: Flask, service: CaseService
+) -> None:
+    drive(service, "firm_entry", stop_before="collective_study")
+    drive(service, "fee_adjustment", stop_before="acceptance_check")
+    secretary = Client(app, "secretary")
+    task = _task_id(secretary, "集体研究")
+    here = "/inbox?matter=firm_entry&sort=-created"
+    form = _row_assign_form(secretary.get(here).text, task)
+    assert form is not None
+    assert 'name="next" value="/inbox?matter=firm_entry&amp;sort=-created"' in form
+    assert 'name="seen" value=""' in form
+    assert re.findall(r'<option value="(\w+)"', form) == ["secretary", "member"]
+    answer = secretary.post(
+        f"/inbox/tasks/{task}/assign", {"assignee": "member", "seen": "", "next": here}
+    )
+    assert answer.location == here
+    page = secretary.get(here).text
+    assert "已将“集体研究”（" in page and "）分派给刘委员（幸福社区党委）。" in page
+    assert 'value="firm_entry" selected' in page and 'value="-created" selected' in page
+    assert _assigned_to(service, task) == "member"
+    # The row of a task someone holds shows the holder chosen; it can be handed on.
+    form = _row_assign_form(secretary.get("/inbox?assignee=any").text, task)
+    assert 'value="member" selected' in form and 'name="seen" value=""' not in form
+    seen = re.search(r'name="seen" value="(\d+)"', form).group(1)
+    answer = secretary.post(
+        f"/inbox/tasks/{task}/assign", {"assignee": "secretary", "seen": seen, "next": here}
+    )
+    assert answer.location == here and _assigned_to(service, task) == "secretary"
+    # Only a path of this site is gone back to.
+    for elsewhere in ("https://evil.example/inbox", "//evil.example", "/\\evil.example", ""):
+        answer = secretary.post(
+            f"/inbox/tasks/{task}/assign", {"assignee": "secretary", "next": elsewhere}
+        )
+        assert answer.location == "/inbox", elsewhere
+
+
+def test_an_inbox_row_refuses_someone_who_may_not_work_the_task(
+    app: Flask, service: CaseService
+) -> None:
+    drive(service, "firm_entry", stop_before="collective_study")
+    secretary = Client(app, "secretary")
+    task = _task_id(secretary, "集体研究")
+    before = _history_length(service)
+    refusals = {
+        "firm": "未能分派该任务：该用户没有办理此任务的权限。",
+        "secretary2": "未能分派该任务：该用户没有办理此任务的权限。",
+        "nobody": "未能分派该任务：没有这个用户。",
+        "": "未能分派该任务：请选择要分派给的人员。",
+    }
+    for username, message in refusals.items():
+        answer = secretary.post(
+            f"/inbox/tasks/{task}/assign", {"assignee": username, "seen": "", "next": "/inbox"}
+        )
+        assert answer.location == "/inbox"
+        assert message in secretary.get("/inbox").text, username
+    secretary.post(f"/inbox/tasks/{task}/assign", {"seen": "", "next": "/inbox"})
+    assert "请选择要分派给的人员。" in secretary.get("/inbox").text
+    assert _assigned_to(service, task) is None and _history_length(service) == before
+
+
+def test_who_may_not_assign_sees_no_control_and_cannot_forge_one(
+    app: Flask, service: CaseService
+) -> None:
+    drive(service, "firm_entry", stop_before="collective_study")
+    member = Client(app, "member")
+    task = _task_id(member, "集体研究")
+    page = member.get("/inbox").text
+    assert _row_assign_form(page, task) is None and 'class="row-assign"' not in page
+    assert (
+        "只有社区党组织书记可以分派该任务"
+        in member.post(
+            f"/inbox/tasks/{task}/assign", {"assignee": "member", "next": "/inbox"}, status=403
+        ).text
+    )
+    Client(app, "secretary2").post(
+        f"/inbox/tasks/{task}/assign", {"assignee": "secretary2", "next": "/inbox"}, status=404
+    )
+    # The applicant's own steps are not the secretary's to hand out.
+    case_id = drive(service, "firm_entry", stop_before="owners_vote")
+    vote = open_task(service, case_id).id
+    assert _row_assign_form(Client(app, "secretary").get("/inbox?assignee=any").text, vote) is None
+    Client(app, "secretary").post(
+        f"/inbox/tasks/{vote}/assign", {"assignee": "committee", "next": "/inbox"}, status=403
+    )
+    assert _assigned_to(service, task) is None and _assigned_to(service, vote) is None
+
+
+def test_an_inbox_row_acted_on_by_someone_else_first_gives_a_conflict(
+    app: Flask, service: CaseService
+) -> None:
+    case_id = drive(service, "firm_entry", stop_before="collective_study")
+    secretary = Client(app, "secretary")
+    task = _task_id(secretary, "集体研究")
+    assert _row_assign_form(secretary.get("/inbox").text, task) is not None
+    # The member claims the task after the secretary's inbox showed it free.
+    Client(app, "member").post(f"/tasks/{task}/claim", {})
+    before = _history_length(service)
+    secretary.post(f"/inbox/tasks/{task}/assign", {"assignee": "secretary", "seen": ""})
+    page = secretary.get("/inbox").text
+    assert "未能分派该任务：该任务的签收人已被他人更改，请查看最新情况后再分派。" in page
+    assert _assigned_to(service, task) == "member" and _history_length(service) == before
+    # The step is done before the secretary's form arrives.
+    complete_step(
+        service,
+        case_id,
+        "collective_study",
+        step_payload("firm_entry", "collective_study", service.clock.now()),
+    )
+    before = _history_length(service)
+    (member_id,) = _user_ids(service, "member")
+    answer = secretary.post(
+        f"/inbox/tasks/{task}/assign",
+        {"assignee": "secretary", "seen": str(member_id), "next": "/inbox?status=open"},
+    )
+    assert answer.location == "/inbox?status=open"
+    page = secretary.get("/inbox?status=open").text
+    assert "未能分派该任务：该任务已办理完毕或已取消。" in page
+    assert _row_assign_form(page, task) is None and _history_length(service) == before
+    assert _row_assign_form(secretary.get("/inbox?status=completed").text, task) is None
+
+
+def test_the_inbox_finds_the_people_for_a_page_of_rows_in_two_queries(
+    app: Flask, service: CaseService, db_engine
+) -> None:
+    """The candidates of every row come from two queries, however many rows there are."""
+    with service.sessions() as session:
+        me = service.actor(session, "secretary")
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    asked = []
+    for n in (1, 4):
+        while len(asked) < n:
+            matter = ("firm_entry", "fund_normal")[len(asked) % 2]
+            case_id = drive(service, matter, stop_before="collective_study")
+            asked.append(open_task(service, case_id).id)
+        statements.clear()
+        event.listen(db_engine, "before_cursor_execute", count)
+        try:
+            with service.sessions() as session:
+                found = tasklist.assignees_by_task(session, me, asked)
+        finally:
+            event.remove(db_engine, "before_cursor_execute", count)
+        assert len(statements) == 2 and sorted(found) == sorted(asked)
+        assert {tuple(p.username for p in people) for people in found.values()} == {
+            ("secretary", "member")
+        }
+    with service.sessions() as session:
+        member = service.actor(session, "member")
+    statements.clear()
+    event.listen(db_engine, "before_cursor_execute", count)
+    try:
+        with service.sessions() as session:
+            assert tasklist.assignees_by_task(session, member, asked) == {}
+    finally:
+        event.remove(db_engine, "before_cursor_execute", count)
+    assert statements == []
+    page = Client(app, "secretary").get("/inbox").text
+    assert all(_row_assign_form(page, task) for task in asked)
 
 
 def test_inbox_filters_are_saved_applied_and_deleted(app: Flask, service: CaseService) -> None:

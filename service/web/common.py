@@ -105,8 +105,11 @@ def _guard() -> Response | None:
 
 
 def safe_next(target: str | None) -> str:
-    """Only a path on this site may be the place to go back to after signing in."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only a path on this site may be the place to go back to after signing in.
+
+    Browsers read a backslash as a slash, so "/\\host" would leave the site like "//host".
+    """
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target

@@ -1,7 +1,8 @@
 """The inbox: the tasks a user may work, with the task list's filters, sorts and pages.
 
 Filters are a plain GET form, so a filtered inbox is a link that can be bookmarked;
-claiming and giving back are small POST forms on each row.
+claiming, giving back and (for the secretary) assigning are small POST forms on each
+row, which come back to the same inbox page.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from werkzeug.wrappers import Response
 
 from service.errors import Conflict, InvalidInput
 from service.tasklist import (
+    UNCHECKED,
     InboxQuery,
     assign,
+    assignees_by_task,
     case_kinds,
     claim,
     delete_filter,
@@ -73,15 +76,18 @@ def listing() -> str | tuple[str, int]:
         with reading() as db:
             estates = rd.estates_in_reach(db)
             found = inbox(db, actor(), _query(args), now())
+            candidates = assignees_by_task(db, actor(), (t.id for t in found.items))
             filters = [(f, _args_of(f.query)) for f in saved_filters(db, actor())]
     except InvalidInput as exc:
         problems = [m for messages in exc.messages.values() for m in messages]
         found = None
         filters = []
+        candidates = {}
     page = render_template(
         "web/inbox.html",
         filters=filters,
         tasks=found.items if found else [],
+        candidates=candidates,
         next_cursor=found.next_cursor if found else None,
         first_page="cursor" not in request.args,
         args=args,
@@ -126,6 +132,49 @@ def hand_over(task_id: int) -> Response:
         else:
             flash(_("已收回该任务，它重新对所有可办理的人可见。"), "success")
     return redirect(_back(task_id))
+
+
+@bp.post("/inbox/tasks/<int:task_id>/assign")
+def assign_from_row(task_id: int) -> Response:
+    """Hand a task to someone from its inbox row, then back to the same inbox page.
+
+    The row says whom it showed holding the task (``seen``), so a task someone claimed or
+    was given in the meantime is not taken from them. Refusals come back as a message.
+    """
+    seen = request.form.get("seen")
+    try:
+        task = assign(
+            case_service(),
+            actor(),
+            task_id,
+            request.form.get("assignee", "").strip(),
+            expected_assignee_id=UNCHECKED if seen is None else _user_id(seen),
+        )
+    except InvalidInput as exc:
+        reason = "；".join(m for ms in exc.messages.values() for m in ms)
+        flash(_("未能分派该任务：{reason}").format(reason=reason), "error")
+    except Conflict as exc:
+        flash(_("未能分派该任务：{reason}").format(reason=exc.message), "error")
+    else:
+        name = task.assignee.display_name if task.assignee else ""
+        flash(
+            _("已将“{step}”（{case}）分派给{name}。").format(
+                step=task.name, case=task.case_title, name=name
+            ),
+            "success",
+        )
+    return redirect(_back_to_inbox())
+
+
+def _user_id(value: str) -> int | None:
+    """A user id from a form field; empty (or anything else) means nobody."""
+    return int(value) if value.isdigit() else None
+
+
+def _back_to_inbox() -> str:
+    """The inbox page the row was on, filters, sort and page kept, if it is a path here."""
+    target = request.form.get("next", "")
+    return target if target and safe_next(target) == target else url_for(".listing")
 
 
 # -- saved filters: stored in the task list's terms, so the API applies them too ---------
