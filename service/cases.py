@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, lazyload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
 
 from service.access import Actor, may_file_for, may_read_case, may_work_task
@@ -68,17 +68,22 @@ def locked_task(session: Session, actor: Actor, task_id: int) -> tuple[HumanTask
 
     The case is locked through the task's id in one statement, and the task is read only
     then, so its status and assignee are those every other writer of the case left.
+    Neither joins the places and organization their rows usually bring along: a step
+    needs only the case's own columns, and anything else loads when it is asked for.
     """
     owner = select(HumanTask.case_id).where(HumanTask.id == task_id).scalar_subquery()
     case = session.scalar(
         select(Case)
         .where(Case.id == owner)
         .with_for_update(of=Case)
+        .options(lazyload("*"))
         .execution_options(populate_existing=True)
     )
     if case is None or not may_read_case(actor, case):
         raise NotFound(_("没有找到该任务，或您无权查看。"))
-    task = session.get(HumanTask, task_id, populate_existing=True)
+    task = session.get(
+        HumanTask, task_id, populate_existing=True, options=[lazyload(HumanTask.case)]
+    )
     return task, case
 
 
@@ -91,6 +96,17 @@ class CaseService:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
+        with self.sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reads that ends with COMMIT rather than ROLLBACK.
+
+        psycopg forgets every prepared statement of a connection when it rolls back (a
+        rollback may undo a PREPARE), so requests whose reads ended in a rollback left
+        PostgreSQL parsing and planning every statement of every request afresh.
+        """
         with self.sessions() as session, session.begin():
             yield session
 
@@ -491,7 +507,9 @@ class CaseService:
         rows = {
             row.task_uuid: row
             for row in session.scalars(
-                select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "open")
+                select(HumanTask)
+                .where(HumanTask.case_id == case.id, HumanTask.status == "open")
+                .options(lazyload(HumanTask.case))
             )
         }
         open_tasks = engine.open_tasks(workflow)

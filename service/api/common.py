@@ -50,7 +50,7 @@ def actor() -> Actor:
 
 @contextmanager
 def reading() -> Iterator[Session]:
-    with case_service().sessions() as session:
+    with case_service().reading() as session:
         yield session
 
 

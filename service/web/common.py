@@ -64,7 +64,7 @@ def case_service() -> CaseService:
 @contextmanager
 def reading() -> Iterator[Session]:
     """A read-only database session for one page."""
-    with case_service().sessions() as db:
+    with case_service().reading() as db:
         yield db
 
 
