@@ -315,7 +315,8 @@ def verify(deployment: Deployment) -> tuple[bool, str]:
         text=True,
         check=False,
     )
-    return done.returncode == 0, (done.stdout.strip().splitlines() or [done.stderr])[-1]
+    summary = done.stdout.strip().splitlines()[-2:] or [done.stderr]  # cases, then the log
+    return done.returncode == 0, "; ".join(line.strip() for line in summary)
 
 
 def main() -> None:
