@@ -507,6 +507,8 @@ def test_the_secretary_assigns_from_an_inbox_row_and_stays_on_the_page(
     assert 'name="next" value="/inbox?matter=firm_entry&amp;sort=-created"' in form
     assert 'name="seen" value=""' in form
     assert re.findall(r'<option value="(\w+)"', form) == ["secretary", "member"]
+    acceptance = _task_id(secretary, "受理审查")  # only the secretary may do it: 签收 suffices
+    assert _row_assign_form(secretary.get("/inbox").text, acceptance) is None
     answer = secretary.post(
         f"/inbox/tasks/{task}/assign", {"assignee": "member", "seen": "", "next": here}
     )

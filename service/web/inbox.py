@@ -76,7 +76,9 @@ def listing() -> str | tuple[str, int]:
         with reading() as db:
             estates = rd.estates_in_reach(db)
             found = inbox(db, actor(), _query(args), now())
-            candidates = assignees_by_task(db, actor(), (t.id for t in found.items))
+            candidates = _beyond_claiming(
+                assignees_by_task(db, actor(), (t.id for t in found.items)), actor().user_id
+            )
             filters = [(f, _args_of(f.query)) for f in saved_filters(db, actor())]
     except InvalidInput as exc:
         problems = [m for messages in exc.messages.values() for m in messages]
@@ -132,6 +134,12 @@ def hand_over(task_id: int) -> Response:
         else:
             flash(_("已收回该任务，它重新对所有可办理的人可见。"), "success")
     return redirect(_back(task_id))
+
+
+def _beyond_claiming(candidates: dict[int, list[Any]], me: int) -> dict[int, list[Any]]:
+    """Rows offer assigning only where it does more than 签收: a step only the viewer may
+    work (the secretary's acceptance check, say) gets no second control for the same act."""
+    return {task: people for task, people in candidates.items() if [p.id for p in people] != [me]}
 
 
 @bp.post("/inbox/tasks/<int:task_id>/assign")
