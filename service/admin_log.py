@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from service.access import Actor
 from service.errors import Conflict, Forbidden
-from service.history import GENESIS, ChainResult, chained_hash
+from service.history import GENESIS, ChainResult, chained_hash, verify_links
 from service.models import AdminEvent
 from service.paging import Page, SortKey, page
 from service.people import Person, people
@@ -111,21 +111,13 @@ def entry_hash(
 
 def verify_chain(entries: Sequence[AdminEvent]) -> ChainResult:
     """Recompute the chain, oldest first; name the first entry that does not match."""
-    prev_hash = GENESIS
-    for expected_seq, entry in enumerate(entries, start=1):
-        if entry.seq != expected_seq:
-            return ChainResult(False, expected_seq, f"entry {expected_seq} is missing")
-        if entry.prev_hash != prev_hash:
-            return ChainResult(
-                False, entry.seq, f"entry {entry.seq} does not link to its predecessor"
-            )
-        recomputed = entry_hash(
+
+    def recompute(prev_hash: str, entry: AdminEvent) -> str:
+        return entry_hash(
             prev_hash, entry.seq, entry.action, entry.actor_id, entry.at, entry.target, entry.data
         )
-        if recomputed != entry.hash:
-            return ChainResult(False, entry.seq, f"entry {entry.seq} was altered")
-        prev_hash = entry.hash
-    return ChainResult(True, None, "chain intact")
+
+    return verify_links(entries, recompute)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -84,16 +84,10 @@ class ChainResult:
 
 
 def verify_chain(case_id: int, events: Sequence[CaseEvent]) -> ChainResult:
-    """Recompute the chain; name the first entry whose link or content does not match."""
-    prev_hash = GENESIS
-    for expected_seq, event in enumerate(events, start=1):
-        if event.seq != expected_seq:
-            return ChainResult(False, expected_seq, f"entry {expected_seq} is missing")
-        if event.prev_hash != prev_hash:
-            return ChainResult(
-                False, event.seq, f"entry {event.seq} does not link to its predecessor"
-            )
-        recomputed = event_hash(
+    """Recompute a case's chain; name the first entry whose link or content does not match."""
+
+    def recompute(prev_hash: str, event: CaseEvent) -> str:
+        return event_hash(
             prev_hash,
             case_id,
             event.seq,
@@ -103,9 +97,24 @@ def verify_chain(case_id: int, events: Sequence[CaseEvent]) -> ChainResult:
             event.task_bpmn_id,
             event.data,
         )
-        if recomputed != event.hash:
-            return ChainResult(False, event.seq, f"entry {event.seq} was altered")
-        prev_hash = event.hash
+
+    return verify_links(events, recompute)
+
+
+def verify_links(entries: Sequence[Any], recompute: Callable[[str, Any], str]) -> ChainResult:
+    """Walk a log oldest first: ``seq`` must count from 1, each entry must link to its
+    predecessor's hash, and ``recompute(prev_hash, entry)`` must give its own hash."""
+    prev_hash = GENESIS
+    for expected_seq, entry in enumerate(entries, start=1):
+        if entry.seq != expected_seq:
+            return ChainResult(False, expected_seq, f"entry {expected_seq} is missing")
+        if entry.prev_hash != prev_hash:
+            return ChainResult(
+                False, entry.seq, f"entry {entry.seq} does not link to its predecessor"
+            )
+        if recompute(prev_hash, entry) != entry.hash:
+            return ChainResult(False, entry.seq, f"entry {entry.seq} was altered")
+        prev_hash = entry.hash
     return ChainResult(True, None, "chain intact")
 
 
