@@ -15,6 +15,7 @@ from flask import Flask
 
 from service.web import (
     admin_log,
+    administration,
     audit,
     cases,
     duties,
@@ -38,6 +39,7 @@ BLUEPRINTS = (
     cases.bp,
     audit.bp,
     admin_log.bp,
+    administration.bp,
     notices.bp,
     duties.bp,
 )
