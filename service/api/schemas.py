@@ -547,16 +547,21 @@ class CommentSchema(Schema):
 CommentPageSchema = page_of(CommentSchema, "CommentPage")
 
 
-class EventSchema(Schema):
+class ChainedEntrySchema(Schema):
+    """What every hash-chained log entry has: its place, time, actor and links."""
+
     seq = fields.Integer(required=True)
-    kind = fields.String(required=True)
     at = fields.AwareDateTime(required=True)
     actor = fields.Nested(PersonSchema, allow_none=True, required=True)
+    hash = fields.String(required=True)
+    prev_hash = fields.String(required=True)
+
+
+class EventSchema(ChainedEntrySchema):
+    kind = fields.String(required=True)
     task_bpmn_id = fields.String(allow_none=True, required=True)
     task_name = fields.String(allow_none=True, required=True)
     data = fields.Dict(required=True)
-    hash = fields.String(required=True)
-    prev_hash = fields.String(required=True)
 
 
 EventPageSchema = page_of(EventSchema, "EventPage")
@@ -713,12 +718,9 @@ class AdminLogArgs(PageArgs):
     action = Text(validate=one_of(ACTIONS), metadata={"description": "只看这一类操作"})
 
 
-class AdminEntrySchema(Schema):
-    seq = fields.Integer(required=True)
+class AdminEntrySchema(ChainedEntrySchema):
     action = fields.String(required=True)
     action_name = fields.String(required=True)
-    at = fields.AwareDateTime(required=True)
-    actor = fields.Nested(PersonSchema, allow_none=True, required=True)
     target = fields.String(
         required=True,
         metadata={"description": "user:… / place:… / organization:… / calendar:… / setting:…"},
@@ -729,8 +731,6 @@ class AdminEntrySchema(Schema):
     after = fields.Dict(
         allow_none=True, required=True, metadata={"description": "变更后；删除时为 null"}
     )
-    hash = fields.String(required=True)
-    prev_hash = fields.String(required=True)
 
 
 AdminLogPageSchema = page_of(AdminEntrySchema, "AdminLogPage")
