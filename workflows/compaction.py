@@ -23,6 +23,7 @@ from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
 FLAG = "compact"
+_FINISHED = TaskState.FINISHED_MASK
 VISITED = "visited"
 
 
@@ -39,14 +40,15 @@ def compact(workflow: BpmnWorkflow) -> None:
     """Drop the finished part of every process tree of ``workflow`` (if it is marked)."""
     if not enabled(workflow):
         return
-    root = workflow.task_tree
-    visited = {tuple(pair) for pair in root.internal_data.get(VISITED, [])}
-    before = len(visited)
+    dropped: set[tuple[str, ...]] = set()
     for process in [workflow, *workflow.subprocesses.values()]:
         if process is workflow or process.parent_task_id in workflow.subprocesses:
-            _compact_process(workflow, process, visited)
-    if len(visited) != before:
-        root.internal_data[VISITED] = sorted([list(pair) for pair in visited])
+            _compact_process(workflow, process, dropped)
+    if dropped:
+        root = workflow.task_tree
+        visited = {tuple(pair) for pair in root.internal_data.get(VISITED, [])}
+        if not dropped <= visited:
+            root.internal_data[VISITED] = sorted([list(pair) for pair in visited | dropped])
 
 
 def visited_nodes(workflow: BpmnWorkflow) -> list[tuple[str, str]]:
@@ -59,12 +61,13 @@ def _compact_process(top: BpmnWorkflow, process, visited: set[tuple[str, ...]]) 
     cut = _cut_point(process)
     if cut is None or cut is root or cut.parent is root:
         return
+    tasks = process.tasks
     keep = {root.id}
-    pending = [cut]
+    pending = [cut.id]
     while pending:
-        task = pending.pop()
-        keep.add(task.id)
-        pending.extend(task.children)
+        task_id = pending.pop()
+        keep.add(task_id)
+        pending.extend(tasks[task_id]._children)
     retained = _finished_joins(process, keep, cut)
     for join in retained:
         keep.update((join.id, join._parent))
@@ -95,10 +98,10 @@ def _finished_joins(process, keep: set, cut: Task) -> list[Task]:
     return [
         task
         for task in process.tasks.values()
-        if task.id not in keep
+        if isinstance(task.task_spec, UnstructuredJoin)
+        and task._state & _FINISHED
+        and task.id not in keep
         and task.id not in ancestors
-        and isinstance(task.task_spec, UnstructuredJoin)
-        and task.has_state(TaskState.FINISHED_MASK)
         and task._parent in process.tasks
     ]
 
@@ -106,12 +109,12 @@ def _finished_joins(process, keep: set, cut: Task) -> list[Task]:
 def _cut_point(process) -> Task | None:
     """The lowest completed task above all unfinished work, or None if nothing is open."""
     tasks = process.tasks
-    anchors = [t for t in tasks.values() if not t.has_state(TaskState.FINISHED_MASK)]
+    anchors = [t for t in tasks.values() if not t._state & _FINISHED]
     if not anchors:
         return None
     for task in list(anchors):
         split = getattr(task.task_spec, "split_task", None)
-        if split and (opened := task.find_ancestor(split)) is not None:
+        if split and (opened := _ancestor_named(tasks, task, split)) is not None:
             anchors.append(opened)
     # Mark every task on a path from the root to an anchor, each one once.
     marked: set = set()
@@ -131,6 +134,16 @@ def _cut_point(process) -> Task | None:
     while cut.parent is not None and cut.state != TaskState.COMPLETED:
         cut = cut.parent
     return cut
+
+
+def _ancestor_named(tasks: dict, task: Task, spec_name: str) -> Task | None:
+    """``Task.find_ancestor`` as a loop over the process's task dictionary."""
+    parent = tasks.get(task._parent)
+    while parent is not None:
+        if parent.task_spec.name == spec_name:
+            return parent
+        parent = tasks.get(parent._parent)
+    return None
 
 
 def _path_from_root(task: Task) -> list[Task]:

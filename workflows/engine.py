@@ -17,8 +17,9 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
+from types import CodeType
 from typing import Any
 from uuid import UUID
 
@@ -71,6 +72,10 @@ def _set_state(self: Task, value: int) -> None:
 
 
 Task._set_state = _set_state
+
+# Hot loops read ``Task._state`` directly: the ``state`` property costs a call per task.
+_READY = TaskState.READY
+_WAITING = TaskState.WAITING
 
 MODELS_DIR = Path(os.environ.get("MODELS_DIR", Path(__file__).resolve().parent.parent / "bpmn"))
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -155,12 +160,32 @@ class ClockedTimeDate(TimeDateEventDefinition):
         return my_task._get_internal_data("event_fired", False)
 
 
+@lru_cache(maxsize=4096)
+def _compiled(source: str, mode: str) -> CodeType:
+    """A model's expression or script, compiled once per process.
+
+    ``eval`` and ``exec`` of a string compile it on every call; a case evaluates a dozen
+    conditions and timer expressions per step, and a replay all of them again.
+    """
+    return compile(source, "<string>", mode)
+
+
+class _CompiledEnvironment(TaskDataEnvironment):
+    """SpiffWorkflow's task-data environment, running cached code objects."""
+
+    def evaluate(self, expression, context, external_context=None):
+        return super().evaluate(_compiled(expression, "eval"), context, external_context)
+
+    def execute(self, script, context, external_context=None):
+        return super().execute(_compiled(script, "exec"), context, external_context)
+
+
 class CaseScriptEngine(PythonScriptEngine):
     """Script engine with a small allow-list of names and the service's clock."""
 
     def __init__(self, now: Callable[[], datetime], functions: Mapping[str, Callable]) -> None:
         env_globals = {"__builtins__": _SAFE_BUILTINS, **functions}
-        super().__init__(environment=TaskDataEnvironment(env_globals))
+        super().__init__(environment=_CompiledEnvironment(env_globals))
         self.now = now
 
 
@@ -192,8 +217,8 @@ def _update_waiting(process: BpmnWorkflow | BpmnSubWorkflow) -> None:
     update never makes another task wait; a task cancelled by an earlier update in the
     same pass is skipped, as the library's lazy walk would skip it.
     """
-    for task in [t for t in process.tasks.values() if t.state == TaskState.WAITING]:
-        if task.state == TaskState.WAITING:
+    for task in [t for t in process.tasks.values() if t._state == _WAITING]:
+        if task._state == _WAITING:
             task.task_spec._update(task)
 
 
@@ -351,26 +376,28 @@ def _engine_pass(workflow: BpmnWorkflow) -> bool:
 
 
 def _processes_in_tree_order(workflow: BpmnWorkflow) -> list[Any]:
+    """The case's process and its called processes, each after the process calling it.
+
+    Called processes under one process follow the order of their call activities in its
+    task dictionary; a process rarely holds more than one, so that order is only worked
+    out (a scan of the dictionary) when it does.
+    """
+    subprocesses = workflow.subprocesses
     ordered = [workflow]
     for process in ordered:
-        ordered.extend(
-            workflow.subprocesses[task_id]
-            for task_id in process.tasks
-            if task_id in workflow.subprocesses
-        )
+        held = [task_id for task_id in subprocesses if task_id in process.tasks]
+        if len(held) > 1:
+            held = [task_id for task_id in process.tasks if task_id in subprocesses]
+        ordered.extend(subprocesses[task_id] for task_id in held)
     return ordered
 
 
 def _run_ready(processes: list[Any]) -> int:
     count = 0
     for process in processes:
-        ready = [
-            t
-            for t in process.tasks.values()
-            if t.state == TaskState.READY and not t.task_spec.manual
-        ]
+        ready = [t for t in process.tasks.values() if t._state == _READY and not t.task_spec.manual]
         for task in ready:
-            if task.state == TaskState.READY:
+            if task._state == _READY:
                 task.run()
                 count += 1
     return count
