@@ -306,7 +306,9 @@ def create_place(svc: CaseService, actor: Actor, values: Mapping[str, Any]) -> P
             if parent_code:
                 raise InvalidInput({"parent": [_("区不设上级地点。")]})
         else:
-            parent = _place_by_code(session, parent_code or "", "parent")
+            if not parent_code:
+                raise InvalidInput({"parent": [_("街道、社区和小区须有上级地点。")]})
+            parent = _place_by_code(session, parent_code, "parent")
             if parent.kind != parent_kind:
                 raise InvalidInput({"parent": [_("上级地点的层级不对。")]})
         row = Place(

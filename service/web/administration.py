@@ -1,5 +1,5 @@
-"""The administrator's pages: users and their roles, the [config] settings and the
-working-day calendar.
+"""The administrator's pages: users and their roles, places, organizations, the [config]
+settings and the working-day calendar.
 
 They do what the JSON API does, through the same service functions, so every change is
 checked the same way and lands in the administration log. A refused change re-renders
@@ -14,11 +14,25 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import Schema, ValidationError
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from service import administration as admin
-from service.administration import GrantView, SettingView
-from service.api.schemas import UserCreateSchema, UserUpdateSchema
+from service.administration import (
+    ORGANIZATION_PLACE,
+    PLACE_PARENT,
+    GrantView,
+    OrganizationView,
+    PlaceView,
+    SettingView,
+)
+from service.api.schemas import (
+    OrganizationCreateSchema,
+    OrganizationUpdateSchema,
+    PlaceCreateSchema,
+    UserCreateSchema,
+    UserUpdateSchema,
+)
 from service.errors import Conflict, InvalidInput
 from service.web.common import (
     ROLE_NAMES,
@@ -67,6 +81,20 @@ SOURCE_NAMES = {
     "weekday_fallback": _("按星期推定（无官方安排）"),
 }
 WEEKDAYS = (_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日"))
+PLACE_KINDS = {
+    "district": _("区"),
+    "street": _("街道"),
+    "community": _("社区"),
+    "estate": _("小区"),
+}
+ORGANIZATION_KINDS = {
+    **APPLICANT_KINDS,
+    "party_organization": _("社区党组织"),
+    "street_committee": _("街道党工委"),
+}
+# The levels that may be a parent, and those organizations sit at, top down.
+PARENT_KINDS = tuple(k for k in PLACE_PARENT if k in PLACE_PARENT.values())
+ORGANIZATION_PLACE_KINDS = tuple(k for k in PLACE_PARENT if k in ORGANIZATION_PLACE.values())
 
 
 @bp.before_request
@@ -91,11 +119,18 @@ def _problem(exc: InvalidInput | Conflict) -> Errors:
     return {"_form": [exc.message]}
 
 
+def _filled(*names: str) -> dict[str, str]:
+    """The form's fields trimmed, blank ones left out: the schema then calls a blank
+    required field required, and a blank optional one absent."""
+    values = {name: request.form.get(name, "").strip() for name in names}
+    return {name: value for name, value in values.items() if value}
+
+
 # -- users -------------------------------------------------------------------------------
 
 
-def _place_text(grant: GrantView) -> str:
-    return f"{grant.place.name}（{grant.place.code}）"
+def _place_text(place: PlaceView) -> str:
+    return f"{place.name}（{place.code}）"
 
 
 def _grant_rows(grants: list[GrantView]) -> list[dict[str, Any]]:
@@ -103,7 +138,7 @@ def _grant_rows(grants: list[GrantView]) -> list[dict[str, Any]]:
         {
             "id": g.id,
             "role": ROLE_NAMES.get(g.role, g.role),
-            "place": _place_text(g),
+            "place": _place_text(g.place),
             "organization": g.organization.name if g.organization else "",
         }
         for g in grants
@@ -265,6 +300,168 @@ def remove_grant(user_id: int, grant_id: int) -> Response | tuple[str, int]:
         return _render_user(user_id, "grants", _problem(exc)), exc.status
     flash(_("已撤销角色。"), "success")
     return redirect(url_for(".user", user_id=user_id))
+
+
+# -- places ------------------------------------------------------------------------------
+
+
+def _all_places(db: Session) -> list[PlaceView]:
+    """Every place, every page of them: the choices of the place lists and their names."""
+    places: list[PlaceView] = []
+    cursor = None
+    while True:
+        found = admin.places_page(db, actor(), None, cursor, 100)
+        places += found.items
+        cursor = found.next_cursor
+        if cursor is None:
+            return places
+
+
+def _place_groups(places: list[PlaceView], kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The places of ``kinds`` as option groups, one per level, for a select."""
+    return [
+        {
+            "label": PLACE_KINDS[kind],
+            "options": [
+                {"code": p.code, "label": _place_text(p)} for p in places if p.kind == kind
+            ],
+        }
+        for kind in kinds
+    ]
+
+
+def _place_kind() -> str | None:
+    """The level the list is filtered on; anything unknown lists every level."""
+    kind = request.args.get("kind") or None
+    return kind if kind in PLACE_PARENT else None
+
+
+@bp.get("/admin/places")
+def places() -> str:
+    return _render_places({})
+
+
+def _render_places(errors: Errors) -> str:
+    kind = _place_kind()
+    cursor = request.args.get("cursor") or None
+    with reading() as db:
+        found = admin.places_page(db, actor(), kind, cursor, PAGE_SIZE)
+        everywhere = _all_places(db)
+    names = {p.code: _place_text(p) for p in everywhere}
+    rows = [
+        {
+            "code": p.code,
+            "name": p.name,
+            "kind": PLACE_KINDS.get(p.kind, p.kind),
+            "parent": names.get(p.parent_code, p.parent_code) if p.parent_code else "",
+        }
+        for p in found.items
+    ]
+    return render_template(
+        "web/admin_places.html",
+        rows=rows,
+        next_cursor=found.next_cursor,
+        first_page=cursor is None,
+        kind=kind,
+        kinds=PLACE_KINDS,
+        parents=_place_groups(everywhere, PARENT_KINDS),
+        chosen_kind=request.form.get("kind", kind or ""),
+        errors=errors,
+        form=request.form,
+    )
+
+
+@bp.post("/admin/places")
+def create_place() -> Response | tuple[str, int]:
+    values = _filled("kind", "code", "name", "parent")
+    try:
+        created = admin.create_place(case_service(), actor(), _loaded(PlaceCreateSchema(), values))
+    except (InvalidInput, Conflict) as exc:
+        return _render_places(_problem(exc)), exc.status
+    message = _("已新建{kind}“{name}”（{code}）。")
+    flash(
+        message.format(kind=PLACE_KINDS[created.kind], name=created.name, code=created.code),
+        "success",
+    )
+    return redirect(url_for(".places", kind=created.kind))
+
+
+# -- organizations -----------------------------------------------------------------------
+
+
+def _organization_row(
+    org: OrganizationView, names: dict[str, str], failed: str, errors: Errors
+) -> dict[str, Any]:
+    """One organization; the renaming ``failed`` shows what was typed and why it was refused."""
+    refused = failed == str(org.id)
+    return {
+        "id": org.id,
+        "name": org.name,
+        "kind": ORGANIZATION_KINDS.get(org.kind, org.kind),
+        "place": names.get(org.place_code, org.place_code),
+        "typed": request.form.get("name", "") if refused else org.name,
+        "errors": errors.get("name", []) if refused else [],
+    }
+
+
+@bp.get("/admin/organizations")
+def organizations() -> str:
+    return _render_organizations("", {})
+
+
+def _render_organizations(failed: str, errors: Errors) -> str:
+    """The list, filtered on ``?place=``; ``failed`` is "create" or the id of the
+    organization whose form the ``errors`` belong to."""
+    place = request.args.get("place") or None
+    cursor = request.args.get("cursor") or None
+    with reading() as db:
+        found = admin.organizations_page(db, actor(), place, cursor, PAGE_SIZE)
+        everywhere = _all_places(db)
+    names = {p.code: _place_text(p) for p in everywhere}
+    return render_template(
+        "web/admin_organizations.html",
+        rows=[_organization_row(o, names, failed, errors) for o in found.items],
+        next_cursor=found.next_cursor,
+        first_page=cursor is None,
+        place=place,
+        cursor=cursor,
+        places=_place_groups(everywhere, ORGANIZATION_PLACE_KINDS),
+        kinds=ORGANIZATION_KINDS,
+        chosen_place=request.form.get("place", place or ""),
+        errors=errors if failed == "create" else {},
+        form=request.form,
+    )
+
+
+@bp.post("/admin/organizations")
+def create_organization() -> Response | tuple[str, int]:
+    values = _filled("kind", "name", "place")
+    try:
+        created = admin.create_organization(
+            case_service(), actor(), _loaded(OrganizationCreateSchema(), values)
+        )
+    except InvalidInput as exc:
+        return _render_organizations("create", exc.messages), exc.status
+    flash(_("已新建单位“{name}”。").format(name=created.name), "success")
+    return redirect(url_for(".organizations", place=created.place_code))
+
+
+@bp.post("/admin/organizations/<int:organization_id>/name")
+def rename_organization(organization_id: int) -> Response | tuple[str, int]:
+    """Renamed from its row; the list comes back as it was (``?place=``, ``?cursor=``)."""
+    try:
+        name = _loaded(OrganizationUpdateSchema(), _filled("name"))["name"]
+        renamed = admin.rename_organization(case_service(), actor(), organization_id, name)
+    except InvalidInput as exc:
+        return _render_organizations(str(organization_id), exc.messages), exc.status
+    flash(_("单位已更名为“{name}”。").format(name=renamed.name), "success")
+    listing = url_for(
+        ".organizations",
+        place=request.args.get("place") or None,
+        cursor=request.args.get("cursor") or None,
+        _anchor=f"organization-{organization_id}",
+    )
+    return redirect(listing)
 
 
 # -- settings ----------------------------------------------------------------------------
