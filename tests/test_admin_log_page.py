@@ -10,7 +10,13 @@ from flask import Flask
 from sqlalchemy import update
 from web_support import Client
 
-from service.administration import add_grant, set_setting, update_user
+from service.administration import (
+    add_grant,
+    create_organization,
+    create_place,
+    set_setting,
+    update_user,
+)
 from service.app import create_app
 from service.cases import CaseService
 from service.models import AdminEvent, User
@@ -43,6 +49,18 @@ def test_the_district_auditor_reads_who_changed_what(app: Flask, service: CaseSe
     only = auditor.get("/audit/admin-log?action=setting_set").text
     assert "修改配置项" in only and "授予角色</td>" not in only
     assert "管理操作记录" in Client(app, "admin").get("/audit/admin-log").text
+
+
+def test_places_and_organizations_are_named_in_words(app: Flask, service: CaseService) -> None:
+    with service.sessions() as session:
+        admin = service.actor(session, "admin")
+    create_place(service, admin, {"kind": "estate", "code": "E77", "name": "新苑", "parent": "C01"})
+    create_organization(
+        service, admin, {"kind": "owners_committee", "name": "新苑业委会", "place": "E77"}
+    )
+    page = Client(app, "auditor").get("/audit/admin-log").text
+    assert "<ins>小区</ins>" in page and "<ins>业主委员会</ins>" in page
+    assert ">estate<" not in page and ">owners_committee<" not in page
 
 
 def test_others_may_not_open_it(app: Flask, service: CaseService) -> None:

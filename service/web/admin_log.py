@@ -14,7 +14,14 @@ from flask import render_template, request
 from service import admin_log
 from service.admin_log import ACTIONS, AdminEntryView
 from service.web.audit import reason_text
-from service.web.common import ROLE_NAMES, actor, reading, web_blueprint
+from service.web.common import (
+    ORGANIZATION_KINDS,
+    PLACE_KINDS,
+    ROLE_NAMES,
+    actor,
+    reading,
+    web_blueprint,
+)
 from workflows.i18n import _
 
 bp = web_blueprint("admin_log", __name__)
@@ -46,7 +53,8 @@ FIELD_NAMES = {
 
 
 def _shown(field: str, value: Any) -> str:
-    """One recorded value in words: yes/no, role names, lists, "reset" for a password."""
+    """One recorded value in words: yes/no, role and kind names, lists, "reset" for a
+    password."""
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -55,6 +63,8 @@ def _shown(field: str, value: Any) -> str:
         return _("已重设")
     if field == "role":
         return ROLE_NAMES.get(value, value)
+    if field == "kind":
+        return PLACE_KINDS.get(value) or ORGANIZATION_KINDS.get(value, value)
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)

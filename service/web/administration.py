@@ -35,6 +35,8 @@ from service.api.schemas import (
 )
 from service.errors import Conflict, InvalidInput
 from service.web.common import (
+    ORGANIZATION_KINDS,
+    PLACE_KINDS,
     ROLE_NAMES,
     actor,
     case_service,
@@ -81,17 +83,6 @@ SOURCE_NAMES = {
     "weekday_fallback": _("按星期推定（无官方安排）"),
 }
 WEEKDAYS = (_("一"), _("二"), _("三"), _("四"), _("五"), _("六"), _("日"))
-PLACE_KINDS = {
-    "district": _("区"),
-    "street": _("街道"),
-    "community": _("社区"),
-    "estate": _("小区"),
-}
-ORGANIZATION_KINDS = {
-    **APPLICANT_KINDS,
-    "party_organization": _("社区党组织"),
-    "street_committee": _("街道党工委"),
-}
 # The levels that may be a parent, and those organizations sit at, top down.
 PARENT_KINDS = tuple(k for k in PLACE_PARENT if k in PLACE_PARENT.values())
 ORGANIZATION_PLACE_KINDS = tuple(k for k in PLACE_PARENT if k in ORGANIZATION_PLACE.values())

@@ -54,6 +54,18 @@ ROLE_NAMES = {
     "admin": _("系统管理员"),
 }
 
+PLACE_KINDS = {
+    "district": _("区"),
+    "street": _("街道"),
+    "community": _("社区"),
+    "estate": _("小区"),
+}
+ORGANIZATION_KINDS = {
+    **APPLICANT_KINDS,
+    "party_organization": _("社区党组织"),
+    "street_committee": _("街道党工委"),
+}
+
 MATTER_SUB_TYPES = {code: m.sub_types for code, m in MATTERS.items()}
 
 
