@@ -9,6 +9,7 @@ environment, which SpiffWorkflow does not serialize, is attached again on every 
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import logging
@@ -170,6 +171,13 @@ def _compiled(source: str, mode: str) -> CodeType:
     return compile(source, "<string>", mode)
 
 
+@lru_cache(maxsize=4096)
+def _syntax_checked(expression: str) -> None:
+    """``PythonScriptEngine.validate`` once per text: decision tables check every cell's
+    syntax before each evaluation. A failing text raises every time (not cached)."""
+    ast.parse(expression)
+
+
 class _CompiledEnvironment(TaskDataEnvironment):
     """SpiffWorkflow's task-data environment, running cached code objects."""
 
@@ -187,6 +195,9 @@ class CaseScriptEngine(PythonScriptEngine):
         env_globals = {"__builtins__": _SAFE_BUILTINS, **functions}
         super().__init__(environment=_CompiledEnvironment(env_globals))
         self.now = now
+
+    def validate(self, expression: str) -> None:
+        _syntax_checked(expression)
 
 
 class _StateConverter(BpmnWorkflowConverter):
