@@ -3,6 +3,7 @@ others may not open, and a tampered entry named on the page."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -78,3 +79,20 @@ def test_a_tampered_entry_is_named(app: Flask, service: CaseService) -> None:
         )
     page = Client(app, "auditor").get("/audit/admin-log").text
     assert "记录在第 2 条处断裂" in page and "第 2 条记录的内容被改动" in page
+
+
+def test_older_entries_are_a_page_away_and_keep_the_filter(
+    app: Flask, service: CaseService
+) -> None:
+    with service.sessions() as session:
+        admin = service.actor(session, "admin")
+    for days in range(1, 33):
+        set_setting(service, admin, "reply_working_days", days)
+    auditor = Client(app, "auditor")
+    first = auditor.get("/audit/admin-log?action=setting_set").text
+    assert ">最新的<" not in first
+    older = re.search(r'href="([^"]+)" rel="next">更早的', first).group(1).replace("&amp;", "&")
+    assert "action=setting_set" in older and "cursor=" in older
+    second = auditor.get(older).text
+    assert 'href="/audit/admin-log?action=setting_set">最新的' in second
+    assert 'rel="next"' not in second and second.count("修改配置项") >= 2
