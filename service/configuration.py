@@ -11,10 +11,11 @@ from workflows.work_calendar import WorkCalendar
 
 
 def load_settings(session: Session) -> Settings:
-    overrides = {row.key: row.value for row in session.scalars(select(SettingOverride))}
+    """Read on every step, so as plain pairs: no ORM objects to build and track."""
+    overrides = dict(session.execute(select(SettingOverride.key, SettingOverride.value)).all())
     return Settings().with_overrides(overrides)
 
 
 def load_calendar(session: Session) -> WorkCalendar:
-    days = {row.day: row.is_workday for row in session.scalars(select(CalendarDay))}
+    days = dict(session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all())
     return WorkCalendar(days)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from service.models import CaseEvent
@@ -51,29 +51,34 @@ def append_event(
     actor_id: int | None = None,
     task_bpmn_id: str | None = None,
     data: dict[str, Any] | None = None,
-) -> CaseEvent:
-    """Append one event; the caller holds the case row lock, so ``seq`` cannot race."""
+) -> None:
+    """Append one event; the caller holds the case row lock, so ``seq`` cannot race.
+
+    It is written at once, as a statement on the table: the log is append-only, so
+    nothing about the row needs the ORM's tracking.
+    """
+    events = CaseEvent.__table__
     last = session.execute(
-        select(CaseEvent.seq, CaseEvent.hash)
-        .where(CaseEvent.case_id == case_id)
-        .order_by(CaseEvent.seq.desc())
+        select(events.c.seq, events.c.hash)
+        .where(events.c.case_id == case_id)
+        .order_by(events.c.seq.desc())
         .limit(1)
     ).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
     data = json.loads(json.dumps(data or {}, ensure_ascii=False))
-    event = CaseEvent(
-        case_id=case_id,
-        seq=seq,
-        kind=kind,
-        actor_id=actor_id,
-        at=at,
-        task_bpmn_id=task_bpmn_id,
-        data=data,
-        prev_hash=prev_hash,
-        hash=event_hash(prev_hash, case_id, seq, kind, actor_id, at, task_bpmn_id, data),
+    session.execute(
+        insert(events).values(
+            case_id=case_id,
+            seq=seq,
+            kind=kind,
+            actor_id=actor_id,
+            at=at,
+            task_bpmn_id=task_bpmn_id,
+            data=data,
+            prev_hash=prev_hash,
+            hash=event_hash(prev_hash, case_id, seq, kind, actor_id, at, task_bpmn_id, data),
+        )
     )
-    session.add(event)
-    return event
 
 
 @dataclass(frozen=True)
