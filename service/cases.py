@@ -114,6 +114,17 @@ class CaseService:
         with self.sessions() as session, session.begin():
             yield session
 
+    @contextmanager
+    def single_read(self) -> Iterator[Session]:
+        """A session for one read statement, outside any transaction.
+
+        One statement sees one snapshot on its own, so BEGIN and COMMIT would only add
+        two round trips; the bearer-token check before every API request uses this.
+        """
+        with self.sessions() as session:
+            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            yield session
+
     def deploy_models(self, bundle: ModelBundle | None = None) -> str:
         with self.transaction() as session:
             return deploy(session, bundle or ModelBundle.from_directory(), self.clock.now())

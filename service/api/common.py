@@ -71,7 +71,7 @@ def _authenticate() -> None:
     scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated(_("请提供有效的访问令牌（Authorization: Bearer …）。"))
-    with reading() as session:
+    with case_service().single_read() as session:
         g.api_actor = actor_for_token(session, token.strip(), now())
 
 
