@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -157,31 +157,35 @@ def revoke_token(session: Session, actor: Actor, token_id: int, now: datetime) -
     return _view(row)
 
 
+# Every API request asks this; the statement is built once.
+_TOKEN_HOLDER = (
+    select(
+        ApiToken.revoked_at,
+        ApiToken.expires_at,
+        User.id,
+        User.username,
+        User.display_name,
+        User.active,
+        RoleGrant.role,
+        RoleGrant.place_id,
+        RoleGrant.organization_id,
+        Place.kind,
+    )
+    .join(User, User.id == ApiToken.user_id)
+    .outerjoin(RoleGrant, RoleGrant.user_id == User.id)
+    .outerjoin(Place, Place.id == RoleGrant.place_id)
+    .where(ApiToken.token_hash == bindparam("digest"))
+    .order_by(RoleGrant.id)
+)
+
+
 def actor_for_token(session: Session, token: str, now: datetime) -> Actor:
     """The actor a bearer token stands for, if it is known, unrevoked, unexpired and active.
 
-    Every API request asks this, so it is one statement: the token, its user and the
-    user's grants with their places' kinds, one row per grant.
+    One statement: the token, its user and the user's grants with their places' kinds,
+    one row per grant.
     """
-    rows = session.execute(
-        select(
-            ApiToken.revoked_at,
-            ApiToken.expires_at,
-            User.id,
-            User.username,
-            User.display_name,
-            User.active,
-            RoleGrant.role,
-            RoleGrant.place_id,
-            RoleGrant.organization_id,
-            Place.kind,
-        )
-        .join(User, User.id == ApiToken.user_id)
-        .outerjoin(RoleGrant, RoleGrant.user_id == User.id)
-        .outerjoin(Place, Place.id == RoleGrant.place_id)
-        .where(ApiToken.token_hash == _digest(token))
-        .order_by(RoleGrant.id)
-    ).all()
+    rows = session.execute(_TOKEN_HOLDER, {"digest": _digest(token)}).all()
     if not rows or rows[0].revoked_at is not None or rows[0].expires_at <= now:
         raise Unauthenticated(_("令牌无效、已过期或已被撤销，请重新登录。"))
     first = rows[0]

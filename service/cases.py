@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
@@ -67,6 +67,52 @@ class _Moment:
         return CaseScriptEngine(now=lambda: self.now, functions={"deadline": self.deadlines})
 
 
+# The statements of a step, built once: building a statement per call cost more than
+# sending it. Parameter names differ from column names, which SQLAlchemy reserves.
+_CASES = Case.__table__
+_TASKS = HumanTask.__table__
+_STATES = CaseState.__table__
+_LOCK_CASE_OF_TASK = (
+    select(Case)
+    .where(
+        Case.id
+        == select(HumanTask.case_id).where(HumanTask.id == bindparam("task")).scalar_subquery()
+    )
+    .with_for_update(of=Case)
+    .options(lazyload("*"))
+    .execution_options(populate_existing=True)
+)
+_TASK = (
+    select(HumanTask)
+    .where(HumanTask.id == bindparam("task"))
+    .options(lazyload(HumanTask.case))
+    .execution_options(populate_existing=True)
+)
+_STATE_OF_CASE = select(_STATES.c.state).where(_STATES.c.case_id == bindparam("case"))
+_STORE_STATE = (
+    update(_STATES)
+    .where(_STATES.c.case_id == bindparam("case"))
+    .values(state=bindparam("new_state"))
+)
+# The other columns to set come with the parameters.
+_BUMP_CASE = (
+    update(_CASES)
+    .where(_CASES.c.id == bindparam("case"), _CASES.c.revision == bindparam("read_revision"))
+    .values(revision=_CASES.c.revision + 1)
+)
+_FINISH_TASK = update(_TASKS).where(_TASKS.c.id == bindparam("task"))
+_OPEN_TASK_ROWS = select(
+    _TASKS.c.id, _TASKS.c.task_uuid, _TASKS.c.due_at, _TASKS.c.completed_at
+).where(_TASKS.c.case_id == bindparam("case"), _TASKS.c.status == "open")
+_ADD_TASKS = insert(_TASKS)
+_SET_DUE = update(_TASKS).where(_TASKS.c.id == bindparam("task")).values(due_at=bindparam("due"))
+_CANCEL_TASKS = (
+    update(_TASKS)
+    .where(_TASKS.c.id.in_(bindparam("tasks", expanding=True)))
+    .values(status="cancelled", completed_at=bindparam("now"))
+)
+
+
 def locked_task(session: Session, actor: Actor, task_id: int) -> tuple[HumanTask, Case]:
     """The task, read after its case row is locked; out of the actor's scope reads as missing.
 
@@ -75,20 +121,10 @@ def locked_task(session: Session, actor: Actor, task_id: int) -> tuple[HumanTask
     Neither joins the places and organization their rows usually bring along: a step
     needs only the case's own columns, and anything else loads when it is asked for.
     """
-    owner = select(HumanTask.case_id).where(HumanTask.id == task_id).scalar_subquery()
-    case = session.scalar(
-        select(Case)
-        .where(Case.id == owner)
-        .with_for_update(of=Case)
-        .options(lazyload("*"))
-        .execution_options(populate_existing=True)
-    )
+    case = session.scalar(_LOCK_CASE_OF_TASK, {"task": task_id})
     if case is None or not may_read_case(actor, case):
         raise NotFound(_("没有找到该任务，或您无权查看。"))
-    task = session.get(
-        HumanTask, task_id, populate_existing=True, options=[lazyload(HumanTask.case)]
-    )
-    return task, case
+    return session.scalar(_TASK, {"task": task_id}), case
 
 
 class CaseService:
@@ -479,8 +515,8 @@ class CaseService:
 
     @staticmethod
     def _load(session: Session, engine: CaseEngine, case: Case, moment: _Moment):
-        state = session.get(CaseState, case.id)
-        return engine.load(state.state, moment.script_engine(), case.process_id)
+        state = session.scalar(_STATE_OF_CASE, {"case": case.id})
+        return engine.load(state, moment.script_engine(), case.process_id)
 
     @classmethod
     def _save(
@@ -492,11 +528,8 @@ class CaseService:
         read when it was locked: a concurrent writer loses.
         """
         changes = cls._project(session, case, engine, workflow, now)
-        cases = Case.__table__.c
         result = session.execute(  # on the table: no ORM bookkeeping, no flush before it
-            update(Case.__table__)
-            .where(cases.id == case.id, cases.revision == case.revision)
-            .values(revision=cases.revision + 1, **changes)
+            _BUMP_CASE, {"case": case.id, "read_revision": case.revision, **changes}
         )
         if result.rowcount != 1:
             raise Conflict(_("案件已被他人更新，请刷新后重试"))
@@ -505,18 +538,13 @@ class CaseService:
         for column, value in {**changes, "revision": case.revision + 1}.items():
             set_committed_value(case, column, value)
         state = engine.dump(workflow)
-        states = CaseState.__table__.c
-        session.execute(
-            update(CaseState.__table__).where(states.case_id == case.id).values(state=state)
-        )
+        session.execute(_STORE_STATE, {"case": case.id, "new_state": state})
         return state
 
     @staticmethod
     def _mark_completed(session: Session, task: HumanTask, user_id: int, now: datetime) -> None:
         done = {"status": "completed", "completed_at": now, "completed_by": user_id}
-        session.execute(
-            update(HumanTask.__table__).where(HumanTask.__table__.c.id == task.id).values(done)
-        )
+        session.execute(_FINISH_TASK, {"task": task.id, **done})
         for column, value in done.items():
             set_committed_value(task, column, value)
 
@@ -526,15 +554,7 @@ class CaseService:
     ) -> dict[str, Any]:
         """Bring the open task rows in line with the engine state; returns the case row's
         new column values (status, current step, next timer, digest)."""
-        tasks = HumanTask.__table__
-        rows = {
-            row.task_uuid: row
-            for row in session.execute(
-                select(tasks.c.id, tasks.c.task_uuid, tasks.c.due_at, tasks.c.completed_at).where(
-                    tasks.c.case_id == case.id, tasks.c.status == "open"
-                )
-            )
-        }
+        rows = {row.task_uuid: row for row in session.execute(_OPEN_TASK_ROWS, {"case": case.id})}
         open_tasks = engine.open_tasks(workflow)
         columns: dict[str, Any] = {}
         ended = engine.ended_at(workflow)
@@ -568,16 +588,10 @@ class CaseService:
                 )
             elif row.due_at is None and task.due_at is not None:
                 # A due date set in the task list stays; one the model sets later is added.
-                session.execute(
-                    update(tasks).where(tasks.c.id == row.id).values(due_at=task.due_at)
-                )
+                session.execute(_SET_DUE, {"task": row.id, "due": task.due_at})
         if new:
-            session.execute(insert(tasks), new)
+            session.execute(_ADD_TASKS, new)
         gone = [row.id for row in rows.values() if row.completed_at is None]
         if gone:
-            session.execute(
-                update(tasks)
-                .where(tasks.c.id.in_(gone))
-                .values(status="cancelled", completed_at=now)
-            )
+            session.execute(_CANCEL_TASKS, {"tasks": gone, "now": now})
         return columns

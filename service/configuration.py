@@ -9,13 +9,15 @@ from service.models import CalendarDay, SettingOverride
 from workflows.settings import Settings
 from workflows.work_calendar import WorkCalendar
 
+# Read on every step, so as plain pairs (no ORM objects to build and track), with
+# statements built once.
+_OVERRIDES = select(SettingOverride.key, SettingOverride.value)
+_CALENDAR = select(CalendarDay.day, CalendarDay.is_workday)
+
 
 def load_settings(session: Session) -> Settings:
-    """Read on every step, so as plain pairs: no ORM objects to build and track."""
-    overrides = dict(session.execute(select(SettingOverride.key, SettingOverride.value)).all())
-    return Settings().with_overrides(overrides)
+    return Settings().with_overrides(dict(session.execute(_OVERRIDES).all()))
 
 
 def load_calendar(session: Session) -> WorkCalendar:
-    days = dict(session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all())
-    return WorkCalendar(days)
+    return WorkCalendar(dict(session.execute(_CALENDAR).all()))

@@ -14,13 +14,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from service.models import CaseEvent
 
 GENESIS = "0" * 64
 ENGINE_EVENTS = ("case_filed", "task_completed", "timers_fired")
+
+_EVENTS = CaseEvent.__table__
+# Built once: every step appends an event, and building the statements cost more than
+# sending them.
+_CHAIN_HEAD = (
+    select(_EVENTS.c.seq, _EVENTS.c.hash)
+    .where(_EVENTS.c.case_id == bindparam("case"))
+    .order_by(_EVENTS.c.seq.desc())
+    .limit(1)
+)
+_APPEND = insert(_EVENTS)
 
 
 def event_hash(
@@ -57,27 +68,22 @@ def append_event(
     It is written at once, as a statement on the table: the log is append-only, so
     nothing about the row needs the ORM's tracking.
     """
-    events = CaseEvent.__table__
-    last = session.execute(
-        select(events.c.seq, events.c.hash)
-        .where(events.c.case_id == case_id)
-        .order_by(events.c.seq.desc())
-        .limit(1)
-    ).first()
+    last = session.execute(_CHAIN_HEAD, {"case": case_id}).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
     data = json.loads(json.dumps(data or {}, ensure_ascii=False))
     session.execute(
-        insert(events).values(
-            case_id=case_id,
-            seq=seq,
-            kind=kind,
-            actor_id=actor_id,
-            at=at,
-            task_bpmn_id=task_bpmn_id,
-            data=data,
-            prev_hash=prev_hash,
-            hash=event_hash(prev_hash, case_id, seq, kind, actor_id, at, task_bpmn_id, data),
-        )
+        _APPEND,
+        {
+            "case_id": case_id,
+            "seq": seq,
+            "kind": kind,
+            "actor_id": actor_id,
+            "at": at,
+            "task_bpmn_id": task_bpmn_id,
+            "data": data,
+            "prev_hash": prev_hash,
+            "hash": event_hash(prev_hash, case_id, seq, kind, actor_id, at, task_bpmn_id, data),
+        },
     )
 
 
