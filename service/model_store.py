@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.models import ModelVersion
@@ -13,7 +14,8 @@ from workflows.engine import ModelBundle, ParsedModels, parsed, parsed_version
 def deploy(session: Session, bundle: ModelBundle, at: datetime) -> str:
     """Store ``bundle`` unless a version with the same content is already deployed."""
     version = bundle.version
-    if session.get(ModelVersion, version) is None:
+    # Only whether it is there: the row holds every model file.
+    if session.scalar(select(ModelVersion.version).where(ModelVersion.version == version)) is None:
         session.add(ModelVersion(version=version, files=dict(bundle.files), deployed_at=at))
         session.flush()
     parsed(bundle)

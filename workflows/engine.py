@@ -123,12 +123,23 @@ class ModelBundle:
 
     @classmethod
     def from_directory(cls, directory: Path = MODELS_DIR) -> ModelBundle:
-        files = {
-            p.name: p.read_text(encoding="utf-8")
-            for p in sorted(directory.iterdir())
-            if p.suffix in (".bpmn", ".dmn")
-        }
-        return cls(files=files)
+        """The bundle the directory holds now.
+
+        Every filing starts on the current models, so this is asked once per filing; the
+        files are read again only when a name, inode, size or modification time has changed.
+        """
+        paths = [p for p in sorted(directory.iterdir()) if p.suffix in (".bpmn", ".dmn")]
+        stats = [(p.name, p.stat()) for p in paths]
+        key = (str(directory), tuple((n, s.st_ino, s.st_size, s.st_mtime_ns) for n, s in stats))
+        bundle = _read_bundles.get(key)
+        if bundle is None:
+            bundle = cls(files={p.name: p.read_text(encoding="utf-8") for p in paths})
+            _read_bundles.clear()
+            _read_bundles[key] = bundle
+        return bundle
+
+
+_read_bundles: dict[tuple, ModelBundle] = {}
 
 
 @dataclass(frozen=True)
