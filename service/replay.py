@@ -134,7 +134,8 @@ def verify_case(session: Session, case: Case) -> Verification:
     """Chain, replay and stored state checked together; the first bad entry is named."""
     stored = session.get(CaseState, case.id)
     return _verify(
-        case,
+        case.id,
+        case.state_digest,
         events_of(session, case.id),
         stored.state if stored is not None else None,
         models_for(session, case.model_version),
@@ -142,9 +143,13 @@ def verify_case(session: Session, case: Case) -> Verification:
 
 
 def _verify(
-    case: Case, events: Sequence[Any], stored_state: str | None, models: ParsedModels
+    case_id: int,
+    state_digest: str | None,
+    events: Sequence[Any],
+    stored_state: str | None,
+    models: ParsedModels,
 ) -> Verification:
-    chain = verify_chain(case.id, events)
+    chain = verify_chain(case_id, events)
     engine = CaseEngine(models)
     engine_events = [e for e in events if e.kind in ENGINE_EVENTS]
     try:
@@ -155,16 +160,16 @@ def _verify(
         if engine.digest(workflow) != last.data.get("digest"):
             replay(engine, events, check_each=True)
             raise ReplayDivergence(last.seq, "the replayed state differs from the recorded one")
-        if case.state_digest != last.data.get("digest"):
+        if state_digest != last.data.get("digest"):
             raise ReplayDivergence(last.seq, "the case record differs from its history")
         if stored_state is None or state_fingerprint(stored_state) != last.data.get("state_sha256"):
             raise ReplayDivergence(last.seq, "the stored engine state differs from its history")
     except ReplayDivergence as exc:
         first_bad = exc.seq if chain.intact else min(exc.seq, chain.first_bad_seq or exc.seq)
-        return Verification(case.id, len(events), chain, False, first_bad, exc.reason)
+        return Verification(case_id, len(events), chain, False, first_bad, exc.reason)
     if not chain.intact:
-        return Verification(case.id, len(events), chain, True, chain.first_bad_seq, chain.reason)
-    return Verification(case.id, len(events), chain, True, None, "history verified")
+        return Verification(case_id, len(events), chain, True, chain.first_bad_seq, chain.reason)
+    return Verification(case_id, len(events), chain, True, None, "history verified")
 
 
 def verify_all(session: Session, case_ids: Sequence[int] | None = None) -> list[Verification]:
@@ -181,13 +186,17 @@ BATCH = 200
 
 
 def _verify_batch(session: Session, case_ids: Sequence[int]) -> list[Verification]:
-    cases = session.scalars(select(Case).where(Case.id.in_(case_ids)).order_by(Case.id)).all()
+    # Plain rows, not ORM objects: verification only reads them, and there are many.
+    cases = session.execute(
+        select(Case.id, Case.state_digest, Case.model_version)
+        .where(Case.id.in_(case_ids))
+        .order_by(Case.id)
+    ).all()
     states = dict(
         session.execute(
             select(CaseState.case_id, CaseState.state).where(CaseState.case_id.in_(case_ids))
         ).all()
     )
-    # Plain rows, not ORM objects: verification only reads them, and there are many.
     table = CaseEvent.__table__
     events: dict[int, list[Any]] = {case.id: [] for case in cases}
     for event in session.execute(
@@ -195,7 +204,13 @@ def _verify_batch(session: Session, case_ids: Sequence[int]) -> list[Verificatio
     ):
         events[event.case_id].append(event)
     return [
-        _verify(case, events[case.id], states.get(case.id), models_for(session, case.model_version))
+        _verify(
+            case.id,
+            case.state_digest,
+            events[case.id],
+            states.get(case.id),
+            models_for(session, case.model_version),
+        )
         for case in cases
     ]
 
