@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import chinese_calendar
@@ -91,14 +92,18 @@ class WorkCalendar:
         day = _as_date(day)
         if day in self._overrides:
             return DayInfo(day, self._overrides[day], DaySource.OVERRIDE)
-        try:
-            return DayInfo(day, chinese_calendar.is_workday(day), DaySource.CHINESE_CALENDAR)
-        except NotImplementedError:
+        official = _official_workday(day)
+        if official is None:
             return DayInfo(day, day.weekday() < 5, DaySource.WEEKDAY_FALLBACK)
+        return DayInfo(day, official, DaySource.CHINESE_CALENDAR)
 
     def is_workday(self, day: date) -> bool:
         """Whether ``day`` is a working day (调休 weekend days included)."""
-        return self.day_info(day).is_workday
+        day = _as_date(day)
+        if day in self._overrides:
+            return self._overrides[day]
+        official = _official_workday(day)
+        return day.weekday() < 5 if official is None else official
 
     def add_working_days(self, start: date, n: int) -> date:
         """The ``n``-th working day after ``start``; ``start`` itself never counts (民法典 201)."""
@@ -134,6 +139,20 @@ class WorkCalendar:
     def covered_until(self) -> date:
         """Last day that ``chinese_calendar`` or an override covers (a hint for administrators)."""
         return max([_PACKAGE_LAST_DAY, *self._overrides])
+
+
+@lru_cache(maxsize=4096)
+def _official_workday(day: date) -> bool | None:
+    """``chinese_calendar.is_workday``, asked once per day per process; ``None`` for a
+    year it does not carry.
+
+    The package validates its argument on every call, and a working-day deadline asks
+    about every day it counts: a twentieth of a step's time went there.
+    """
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return None
 
 
 def _days(first: date, last: date) -> Iterator[date]:
