@@ -25,7 +25,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from service.access import Actor, may_file_for, may_read_case, may_work_task
 from service.clock import Clock
-from service.configuration import load_calendar, load_settings
+from service.configuration import load_configuration
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.firm_credit import with_registered_standing
 from service.history import append_event, state_fingerprint
@@ -88,6 +88,14 @@ _TASK = (
     .options(lazyload(HumanTask.case))
     .execution_options(populate_existing=True)
 )
+# A step reads its task and the case's engine state together, after the lock.
+_TASK_AND_STATE = (
+    select(HumanTask, _STATES.c.state)
+    .join(_STATES, _STATES.c.case_id == HumanTask.case_id)
+    .where(HumanTask.id == bindparam("task"))
+    .options(lazyload(HumanTask.case))
+    .execution_options(populate_existing=True)
+)
 _STATE_OF_CASE = select(_STATES.c.state).where(_STATES.c.case_id == bindparam("case"))
 _STORE_STATE = (
     update(_STATES)
@@ -121,10 +129,22 @@ def locked_task(session: Session, actor: Actor, task_id: int) -> tuple[HumanTask
     Neither joins the places and organization their rows usually bring along: a step
     needs only the case's own columns, and anything else loads when it is asked for.
     """
+    case = _lock_case_of_task(session, actor, task_id)
+    return session.scalar(_TASK, {"task": task_id}), case
+
+
+def locked_step(session: Session, actor: Actor, task_id: int) -> tuple[HumanTask, Case, str]:
+    """``locked_task`` and the case's engine state, read with the task in one statement."""
+    case = _lock_case_of_task(session, actor, task_id)
+    task, state = session.execute(_TASK_AND_STATE, {"task": task_id}).one()
+    return task, case, state
+
+
+def _lock_case_of_task(session: Session, actor: Actor, task_id: int) -> Case:
     case = session.scalar(_LOCK_CASE_OF_TASK, {"task": task_id})
     if case is None or not may_read_case(actor, case):
         raise NotFound(_("没有找到该任务，或您无权查看。"))
-    return session.scalar(_TASK, {"task": task_id}), case
+    return case
 
 
 class CaseService:
@@ -173,8 +193,7 @@ class CaseService:
 
     def _moment(self, session: Session) -> _Moment:
         now = self.clock.now()
-        settings = load_settings(session)
-        calendar = load_calendar(session)
+        settings, calendar = load_configuration(session)
         return _Moment(now, settings, calendar, DeadlineLog(now, settings, calendar))
 
     # -- filing ---------------------------------------------------------------------------
@@ -355,7 +374,7 @@ class CaseService:
         caller's own, e.g. the files the form names), then a stale revision (409).
         """
         with self.transaction() as session:
-            task, case = locked_task(session, actor, task_id)
+            task, case, state = locked_step(session, actor, task_id)
             if not may_work_task(actor, task, case):
                 raise Forbidden(_("您没有办理该任务的权限。"))
             if task.status != "open":
@@ -368,7 +387,7 @@ class CaseService:
                 raise Conflict(_("案件已被他人更新，请刷新后重试"))
             moment = self._moment(session)
             engine = CaseEngine(models_for(session, case.model_version))
-            workflow = self._load(session, engine, case, moment)
+            workflow = engine.load(state, moment.script_engine(), case.process_id)
             try:
                 seen = engine.task_data(workflow, task.bpmn_id)
             except TaskNotReady as exc:

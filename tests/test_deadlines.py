@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from service.cases import CaseService
 from service.clock import FixedClock
+from service.configuration import load_configuration
 from service.models import CalendarDay, Case, SettingOverride
 from service.reminders import send_due_reminders
 from workflows.deadlines import DeadlineLog
@@ -93,6 +94,23 @@ def test_an_administrators_2027_holiday_moves_the_deadline(service: CaseService,
     clock.set(at(2026, 12, 30, 9))
     case_id = file_firm_entry(service)
     _fires_exactly_at(service, clock, case_id, "acceptance_check", at(2027, 1, 6))
+
+
+def test_settings_and_calendar_days_are_read_in_one_statement(service: CaseService) -> None:
+    """A step reads both with one UNION: each row lands in the right one, typed."""
+    with service.transaction() as session:
+        session.add(CalendarDay(day=date(2027, 1, 1), is_workday=False, note="元旦"))
+        session.add(CalendarDay(day=date(2027, 2, 7), is_workday=True, note="调休"))
+        session.add(SettingOverride(key="acceptance_working_days", value=4))
+        session.add(SettingOverride(key="emergency_categories", value=["roof_leak"]))
+    with service.sessions() as session:
+        settings, calendar = load_configuration(session)
+    assert settings.acceptance_working_days == 4
+    assert settings.emergency_categories == ("roof_leak",)
+    assert settings.study_working_days == Settings().study_working_days
+    assert calendar.day_info(date(2027, 1, 1)).source == "override"
+    assert not calendar.is_workday(date(2027, 1, 1))
+    assert calendar.is_workday(date(2027, 2, 7)), "a Sunday made a working day"
 
 
 def test_hours_deadline_runs_through_a_holiday(service: CaseService, clock) -> None:
