@@ -31,6 +31,7 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import (
     BpmnSubWorkflowConverter,
     BpmnWorkflowConverter,
+    TaskConverter,
     WorkflowConverter,
 )
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
@@ -38,11 +39,14 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
 from SpiffWorkflow.bpmn.util.subworkflow import BpmnSubWorkflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.task import Task
+from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 from workflows import compaction
@@ -211,7 +215,109 @@ class CaseScriptEngine(PythonScriptEngine):
         _syntax_checked(expression)
 
 
-class _StateConverter(BpmnWorkflowConverter):
+# Task ids and their text, each converted once per process. A saved state names each id
+# up to four times (its key, its own id, its parent's children, its children's parent):
+# ``UUID()`` was a quarter of loading a case and ``str(UUID)`` a fifth of saving one. Ids
+# are random and never reused, so sharing them between cases is safe; the tables are
+# emptied when they grow past ``_TASK_ID_LIMIT`` entries.
+_TASK_ID_LIMIT = 20_000
+_ids_by_text: dict[str, UUID] = {}
+_texts_by_id: dict[UUID, str] = {}
+
+
+def _remember(task_id: UUID, text: str) -> None:
+    if len(_ids_by_text) >= _TASK_ID_LIMIT:
+        _ids_by_text.clear()
+        _texts_by_id.clear()
+    _ids_by_text[text] = task_id
+    _texts_by_id[task_id] = text
+
+
+def _task_id(text: str) -> UUID:
+    task_id = _ids_by_text.get(text)
+    if task_id is None:
+        task_id = UUID(text)
+        _remember(task_id, text)
+    return task_id
+
+
+def _task_id_text(task_id: UUID) -> str:
+    text = _texts_by_id.get(task_id)
+    if text is None:
+        text = str(task_id)
+        _remember(task_id, text)
+    return text
+
+
+class _TaskIdMappings:
+    """Mappings keyed by task id, converted through the caches above."""
+
+    def mapping_to_dict(self, mapping, **kwargs):
+        return {
+            _task_id_text(k) if isinstance(k, UUID) else str(k): self.registry.convert(v, **kwargs)
+            for k, v in mapping.items()
+        }
+
+    def mapping_from_dict(self, mapping, key_class=None, **kwargs):
+        key = _task_id if key_class is UUID else key_class or (lambda k: k)
+        return {key(k): self.registry.restore(v, **kwargs) for k, v in mapping.items()}
+
+
+class _TaskStateConverter(TaskConverter):
+    """SpiffWorkflow's task format (its data as a delta from the parent's), with task
+    ids parsed and printed through the caches."""
+
+    def to_dict(self, task: Task) -> dict[str, Any]:
+        parent = task.parent
+        if parent is None:
+            data, delta = task.data, {}
+        else:
+            data = {}
+            delta = {
+                "updates": DeepMerge.get_updated_keys(parent.data, task.data),
+                "deletions": DeepMerge.get_deleted_keys(parent.data, task.data),
+            }
+        return {
+            "id": _task_id_text(task.id),
+            "parent": _task_id_text(task._parent) if parent is not None else None,
+            "children": [_task_id_text(child) for child in task._children],
+            "last_state_change": task.last_state_change,
+            "state": task._state,
+            "task_spec": task.task_spec.name,
+            "triggered": task.triggered,
+            "internal_data": self.registry.convert(task.internal_data),
+            "data": data,
+            "delta": delta,
+        }
+
+    def from_dict(self, dct: dict[str, Any], workflow: Any) -> Task:
+        task_spec = workflow.spec.task_specs.get(dct["task_spec"])
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=_task_id(dct["id"]))
+        task._parent = _task_id(dct["parent"]) if dct["parent"] is not None else None
+        task._children = [_task_id(child) for child in dct["children"]]
+        task.last_state_change = dct["last_state_change"]
+        task.triggered = dct["triggered"]
+        task.internal_data = self.registry.restore(dct["internal_data"])
+        if isinstance(task_spec, CatchingEvent) and task._state & TaskState.WAITING:
+            task.workflow.top_workflow.event_manager.add_task(task)
+        delta = dct.get("delta")
+        parent = task.parent
+        if delta and parent is not None:
+            data = DeepMerge.merge({}, parent.data)
+            data.update(self.registry.restore(delta.get("updates", {})))
+            for key in delta.get("deletions", []):
+                data.pop(key, None)
+        else:
+            data = self.registry.restore(dct["data"])
+        task.data = data
+        return task
+
+
+class _SubWorkflowConverter(_TaskIdMappings, BpmnSubWorkflowConverter):
+    """A called process's state, with the task-id caches."""
+
+
+class _StateConverter(_TaskIdMappings, BpmnWorkflowConverter):
     """Serializes a workflow without its specs; they live once per bundle, not per case."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
@@ -223,11 +329,26 @@ class _StateConverter(BpmnWorkflowConverter):
     def from_dict(self, dct: dict[str, Any], spec=None, subprocess_specs=None) -> BpmnWorkflow:
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
         workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(UUID(dct["root"]))
+        workflow.task_tree = workflow.tasks.get(_task_id(dct["root"]))
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
         return workflow
+
+    def subprocesses_from_dict(self, dct, workflow, top_workflow=None) -> None:
+        """Called processes, each after the process holding its call activity."""
+        top_workflow = top_workflow or workflow
+        for task in workflow.tasks.values():
+            if not isinstance(task.task_spec, SubWorkflowTask):
+                continue
+            key = _task_id_text(task.id)
+            if key in dct:
+                subprocess = self.registry.restore(
+                    dct.pop(key), task=task, top_workflow=top_workflow
+                )
+                top_workflow.subprocesses[task.id] = subprocess
+                subprocess.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
+                self.subprocesses_from_dict(dct, subprocess, top_workflow)
 
 
 def _update_waiting(process: BpmnWorkflow | BpmnSubWorkflow) -> None:
@@ -269,9 +390,11 @@ class CaseWorkflow(BpmnWorkflow):
 
 def _serializer() -> BpmnWorkflowSerializer:
     config = dict(SPIFF_CONFIG)
+    config[Task] = _TaskStateConverter
     config[BpmnWorkflow] = _StateConverter
     config[CaseWorkflow] = _StateConverter
-    config[CaseSubWorkflow] = BpmnSubWorkflowConverter
+    config[BpmnSubWorkflow] = _SubWorkflowConverter
+    config[CaseSubWorkflow] = _SubWorkflowConverter
     return BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(config))
 
 

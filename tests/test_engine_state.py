@@ -1,0 +1,44 @@
+"""A case's saved engine state is SpiffWorkflow's own format, read and written by the
+engine's converters (which convert task ids through caches)."""
+
+from __future__ import annotations
+
+import json
+
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from service.cases import CaseService
+from service.demo_cases import drive
+from service.model_store import models_for
+from service.models import Case, CaseState
+from workflows.engine import CaseEngine, CaseScriptEngine
+
+
+def _saved(service: CaseService) -> tuple[CaseEngine, str, str]:
+    case_id = drive(service, "firm_entry", path="return_once", stop_before="oversight_review")
+    with service.sessions() as session:
+        case = session.get(Case, case_id)
+        engine = CaseEngine(models_for(session, case.model_version))
+        return engine, session.get(CaseState, case_id).state, case.process_id
+
+
+def test_a_state_is_read_and_written_back_unchanged(service: CaseService) -> None:
+    engine, state, process_id = _saved(service)
+    script = CaseScriptEngine(now=service.clock.now, functions={})
+    workflow = engine.load(state, script, process_id)
+    assert workflow.subprocesses, "the case is inside a called process"
+    assert json.loads(engine.dump(workflow)) == json.loads(state)
+
+
+def test_every_task_is_written_as_spiffworkflow_writes_it(service: CaseService) -> None:
+    engine, state, process_id = _saved(service)
+    workflow = engine.load(state, CaseScriptEngine(now=service.clock.now, functions={}), process_id)
+    ours = CaseEngine._serializer.registry
+    library = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG)).registry
+    tasks = [
+        t for process in (workflow, *workflow.subprocesses.values()) for t in process.tasks.values()
+    ]
+    assert len(tasks) > 10
+    for task in tasks:
+        assert ours.convert(task) == library.convert(task)
