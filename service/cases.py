@@ -28,7 +28,7 @@ from service.clock import Clock
 from service.configuration import load_configuration
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.firm_credit import with_registered_standing
-from service.history import append_event, state_fingerprint
+from service.history import GENESIS, ChainHead, append_event, chain_head_columns, state_fingerprint
 from service.model_store import deploy, models_for
 from service.models import (
     Case,
@@ -88,9 +88,10 @@ _TASK = (
     .options(lazyload(HumanTask.case))
     .execution_options(populate_existing=True)
 )
-# A step reads its task and the case's engine state together, after the lock.
+# A step reads its task, the case's engine state and its history's head together, after
+# the lock (a statement of its own sees what writers before the lock committed).
 _TASK_AND_STATE = (
-    select(HumanTask, _STATES.c.state)
+    select(HumanTask, _STATES.c.state, *chain_head_columns(HumanTask.case_id))
     .join(_STATES, _STATES.c.case_id == HumanTask.case_id)
     .where(HumanTask.id == bindparam("task"))
     .options(lazyload(HumanTask.case))
@@ -133,11 +134,14 @@ def locked_task(session: Session, actor: Actor, task_id: int) -> tuple[HumanTask
     return session.scalar(_TASK, {"task": task_id}), case
 
 
-def locked_step(session: Session, actor: Actor, task_id: int) -> tuple[HumanTask, Case, str]:
-    """``locked_task`` and the case's engine state, read with the task in one statement."""
+def locked_step(
+    session: Session, actor: Actor, task_id: int
+) -> tuple[HumanTask, Case, str, ChainHead]:
+    """``locked_task``, the case's engine state and its history's head, the last three
+    read in one statement. The head holds until this transaction appends an event."""
     case = _lock_case_of_task(session, actor, task_id)
-    task, state = session.execute(_TASK_AND_STATE, {"task": task_id}).one()
-    return task, case, state
+    task, state, head_seq, head_hash = session.execute(_TASK_AND_STATE, {"task": task_id}).one()
+    return task, case, state, (head_seq, head_hash) if head_seq is not None else (0, GENESIS)
 
 
 def _lock_case_of_task(session: Session, actor: Actor, task_id: int) -> Case:
@@ -374,7 +378,7 @@ class CaseService:
         caller's own, e.g. the files the form names), then a stale revision (409).
         """
         with self.transaction() as session:
-            task, case, state = locked_step(session, actor, task_id)
+            task, case, stored, head = locked_step(session, actor, task_id)
             if not may_work_task(actor, task, case):
                 raise Forbidden(_("您没有办理该任务的权限。"))
             if task.status != "open":
@@ -387,7 +391,7 @@ class CaseService:
                 raise Conflict(_("案件已被他人更新，请刷新后重试"))
             moment = self._moment(session)
             engine = CaseEngine(models_for(session, case.model_version))
-            workflow = engine.load(state, moment.script_engine(), case.process_id)
+            workflow = engine.load(stored, moment.script_engine(), case.process_id)
             try:
                 seen = engine.task_data(workflow, task.bpmn_id)
             except TaskNotReady as exc:
@@ -430,6 +434,7 @@ class CaseService:
                     "digest": case.state_digest,
                     "state_sha256": state_fingerprint(state),
                 },
+                head,
             )
             return case.revision
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import ColumnElement, bindparam, func, insert, select
 from sqlalchemy.orm import Session
 
 from service.models import CaseEvent
@@ -32,6 +32,23 @@ _CHAIN_HEAD = (
     .limit(1)
 )
 _APPEND = insert(_EVENTS)
+
+# The last entry's seq and hash; (0, GENESIS) before the first.
+ChainHead = tuple[int, str]
+
+
+def chain_head_columns(case_id: ColumnElement[int]) -> tuple[ColumnElement, ColumnElement]:
+    """The chain head of the case ``case_id`` names, as two columns another statement can
+    carry (the step's read of its task does), saving a statement of its own."""
+    events = _EVENTS.alias("head")
+    seq = select(func.max(events.c.seq)).where(events.c.case_id == case_id)
+    last_hash = (
+        select(events.c.hash)
+        .where(events.c.case_id == case_id)
+        .order_by(events.c.seq.desc())
+        .limit(1)
+    )
+    return seq.scalar_subquery().label("head_seq"), last_hash.scalar_subquery().label("head_hash")
 
 
 def event_hash(
@@ -62,14 +79,19 @@ def append_event(
     actor_id: int | None = None,
     task_bpmn_id: str | None = None,
     data: dict[str, Any] | None = None,
+    head: ChainHead | None = None,
 ) -> None:
     """Append one event; the caller holds the case row lock, so ``seq`` cannot race.
 
-    It is written at once, as a statement on the table: the log is append-only, so
-    nothing about the row needs the ORM's tracking.
+    ``head`` is the chain head if the caller read it after taking the lock (and has
+    appended nothing since); otherwise it is read here. The event is written at once, as
+    a statement on the table: the log is append-only, so nothing about the row needs the
+    ORM's tracking.
     """
-    last = session.execute(_CHAIN_HEAD, {"case": case_id}).first()
-    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS)
+    if head is None:
+        last = session.execute(_CHAIN_HEAD, {"case": case_id}).first()
+        head = (last.seq, last.hash) if last else (0, GENESIS)
+    seq, prev_hash = head[0] + 1, head[1]
     data = json.loads(json.dumps(data or {}, ensure_ascii=False))
     session.execute(
         _APPEND,
