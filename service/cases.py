@@ -11,14 +11,14 @@ flush ordering) cost more than the engine's own work on every step.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
@@ -88,12 +88,17 @@ _TASK = (
     .options(lazyload(HumanTask.case))
     .execution_options(populate_existing=True)
 )
-# A step reads its task, the case's engine state and its history's head together, after
-# the lock (a statement of its own sees what writers before the lock committed).
-_TASK_AND_STATE = (
+# After the lock, a step reads its task, the case's other open task rows, its engine state
+# and its history's head in one statement (which sees what writers before the lock
+# committed); each row carries the state and head.
+_STEP_READ = (
     select(HumanTask, _STATES.c.state, *chain_head_columns(HumanTask.case_id))
     .join(_STATES, _STATES.c.case_id == HumanTask.case_id)
-    .where(HumanTask.id == bindparam("task"))
+    .where(
+        HumanTask.case_id
+        == select(_TASKS.c.case_id).where(_TASKS.c.id == bindparam("task")).scalar_subquery(),
+        or_(HumanTask.id == bindparam("task"), HumanTask.status == "open"),
+    )
     .options(lazyload(HumanTask.case))
     .execution_options(populate_existing=True)
 )
@@ -134,14 +139,31 @@ def locked_task(session: Session, actor: Actor, task_id: int) -> tuple[HumanTask
     return session.scalar(_TASK, {"task": task_id}), case
 
 
-def locked_step(
-    session: Session, actor: Actor, task_id: int
-) -> tuple[HumanTask, Case, str, ChainHead]:
-    """``locked_task``, the case's engine state and its history's head, the last three
-    read in one statement. The head holds until this transaction appends an event."""
+@dataclass(frozen=True)
+class LockedStep:
+    """What completing a task reads under its case's lock."""
+
+    task: HumanTask
+    case: Case
+    state: str
+    # The history's last entry: it holds until this transaction appends one.
+    head: ChainHead
+    # The case's other open task rows, for bringing them in line after the step.
+    other_open: list[HumanTask]
+
+
+def locked_step(session: Session, actor: Actor, task_id: int) -> LockedStep:
+    """``locked_task``, with the rest of what a step reads in the same statement as the task."""
     case = _lock_case_of_task(session, actor, task_id)
-    task, state, head_seq, head_hash = session.execute(_TASK_AND_STATE, {"task": task_id}).one()
-    return task, case, state, (head_seq, head_hash) if head_seq is not None else (0, GENESIS)
+    rows = session.execute(_STEP_READ, {"task": task_id}).all()
+    [(task, state, head_seq, head_hash)] = [row for row in rows if row[0].id == task_id]
+    return LockedStep(
+        task=task,
+        case=case,
+        state=state,
+        head=(head_seq, head_hash) if head_seq is not None else (0, GENESIS),
+        other_open=[row[0] for row in rows if row[0].id != task_id],
+    )
 
 
 def _lock_case_of_task(session: Session, actor: Actor, task_id: int) -> Case:
@@ -378,7 +400,8 @@ class CaseService:
         caller's own, e.g. the files the form names), then a stale revision (409).
         """
         with self.transaction() as session:
-            task, case, stored, head = locked_step(session, actor, task_id)
+            step = locked_step(session, actor, task_id)
+            task, case = step.task, step.case
             if not may_work_task(actor, task, case):
                 raise Forbidden(_("您没有办理该任务的权限。"))
             if task.status != "open":
@@ -391,7 +414,7 @@ class CaseService:
                 raise Conflict(_("案件已被他人更新，请刷新后重试"))
             moment = self._moment(session)
             engine = CaseEngine(models_for(session, case.model_version))
-            workflow = engine.load(stored, moment.script_engine(), case.process_id)
+            workflow = engine.load(step.state, moment.script_engine(), case.process_id)
             try:
                 seen = engine.task_data(workflow, task.bpmn_id)
             except TaskNotReady as exc:
@@ -419,7 +442,7 @@ class CaseService:
                 )
             engine.complete(workflow, task.bpmn_id, data)
             self._mark_completed(session, task, actor.user_id, moment.now)
-            state = self._save(session, case, engine, workflow, moment.now)
+            state = self._save(session, case, engine, workflow, moment.now, step.other_open)
             append_event(
                 session,
                 case.id,
@@ -434,7 +457,7 @@ class CaseService:
                     "digest": case.state_digest,
                     "state_sha256": state_fingerprint(state),
                 },
-                head,
+                step.head,
             )
             return case.revision
 
@@ -544,14 +567,20 @@ class CaseService:
 
     @classmethod
     def _save(
-        cls, session: Session, case: Case, engine: CaseEngine, workflow, now: datetime
+        cls,
+        session: Session,
+        case: Case,
+        engine: CaseEngine,
+        workflow,
+        now: datetime,
+        open_rows: Sequence[Any] | None = None,
     ) -> str:
         """Store the new engine state and bring the case and task rows in line with it.
 
         The case row changes in one UPDATE with the revision bump, guarded by the revision
         read when it was locked: a concurrent writer loses.
         """
-        changes = cls._project(session, case, engine, workflow, now)
+        changes = cls._project(session, case, engine, workflow, now, open_rows)
         result = session.execute(  # on the table: no ORM bookkeeping, no flush before it
             _BUMP_CASE, {"case": case.id, "read_revision": case.revision, **changes}
         )
@@ -574,11 +603,19 @@ class CaseService:
 
     @staticmethod
     def _project(
-        session: Session, case: Case, engine: CaseEngine, workflow, now: datetime
+        session: Session,
+        case: Case,
+        engine: CaseEngine,
+        workflow,
+        now: datetime,
+        open_rows: Sequence[Any] | None = None,
     ) -> dict[str, Any]:
-        """Bring the open task rows in line with the engine state; returns the case row's
-        new column values (status, current step, next timer, digest)."""
-        rows = {row.task_uuid: row for row in session.execute(_OPEN_TASK_ROWS, {"case": case.id})}
+        """Bring the open task rows (read here unless the caller has them) in line with the
+        engine state; returns the case row's new column values (status, current step, next
+        timer, digest)."""
+        if open_rows is None:
+            open_rows = session.execute(_OPEN_TASK_ROWS, {"case": case.id}).all()
+        rows = {row.task_uuid: row for row in open_rows}
         open_tasks = engine.open_tasks(workflow)
         columns: dict[str, Any] = {}
         ended = engine.ended_at(workflow)
