@@ -126,6 +126,15 @@ def test_upgrade_from_an_empty_database_to_head(scratch_url: str) -> None:
     assert {"cases", "case_events", "human_tasks", "notifications"} <= set(
         inspect(engine).get_table_names()
     )
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            compression = conn.scalar(
+                text(
+                    "SELECT attcompression FROM pg_attribute "
+                    "WHERE attrelid = 'case_states'::regclass AND attname = 'state'"
+                )
+            )
+        assert compression == "l", "engine states are compressed with lz4"
     engine.dispose()
 
 
