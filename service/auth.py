@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -179,13 +179,13 @@ _TOKEN_HOLDER = (
 )
 
 
-def actor_for_token(session: Session, token: str, now: datetime) -> Actor:
+def actor_for_token(connection: Connection, token: str, now: datetime) -> Actor:
     """The actor a bearer token stands for, if it is known, unrevoked, unexpired and active.
 
     One statement: the token, its user and the user's grants with their places' kinds,
     one row per grant.
     """
-    rows = session.execute(_TOKEN_HOLDER, {"digest": _digest(token)}).all()
+    rows = connection.execute(_TOKEN_HOLDER, {"digest": _digest(token)}).all()
     if not rows or rows[0].revoked_at is not None or rows[0].expires_at <= now:
         raise Unauthenticated(_("令牌无效、已过期或已被撤销，请重新登录。"))
     first = rows[0]

@@ -18,7 +18,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, lazyload, sessionmaker
 from sqlalchemy.orm.attributes import set_committed_value
@@ -197,15 +197,16 @@ class CaseService:
             yield session
 
     @contextmanager
-    def single_read(self) -> Iterator[Session]:
-        """A session for one read statement, outside any transaction.
+    def single_read(self) -> Iterator[Connection]:
+        """A connection for one read statement on the tables, outside any transaction.
 
         One statement sees one snapshot on its own, so BEGIN and COMMIT would only add
-        two round trips; the bearer-token check before every API request uses this.
+        two round trips; and a plain connection skips a session's bookkeeping (about
+        0.1 ms). The bearer-token check before every API request uses this.
         """
-        with self.sessions() as session:
-            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            yield session
+        engine = self.sessions.kw["bind"]
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield connection
 
     def deploy_models(self, bundle: ModelBundle | None = None) -> str:
         with self.transaction() as session:

@@ -71,8 +71,8 @@ def _authenticate() -> None:
     scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthenticated(_("请提供有效的访问令牌（Authorization: Bearer …）。"))
-    with case_service().single_read() as session:
-        g.api_actor = actor_for_token(session, token.strip(), now())
+    with case_service().single_read() as connection:
+        g.api_actor = actor_for_token(connection, token.strip(), now())
 
 
 PATH_PARAMETERS = {
