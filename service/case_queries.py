@@ -216,13 +216,16 @@ def _votes(events: list[CaseEvent]) -> list[VoteResult]:
 
 
 def _reply(session: Session, case: Case, events: list[CaseEvent]) -> ReplyView | None:
-    row = session.scalar(select(WrittenReply).where(WrittenReply.case_id == case.id))
-    if row is None:
-        return None
-    submitted: dict[str, Any] = {}
+    """The 批复, once the written-reply step (which numbers and stores it) is in the history."""
+    submitted: dict[str, Any] | None = None
     for event in events:
         if event.kind == "task_completed" and event.data.get("task") == "written_reply":
             submitted = event.data.get("data", {})
+    if submitted is None:
+        return None
+    row = session.scalar(select(WrittenReply).where(WrittenReply.case_id == case.id))
+    if row is None:
+        return None
     party = session.get(Organization, row.party_org_id)
     signer = people(session, [row.signed_by]).get(row.signed_by)
     return ReplyView(
