@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.access import Actor, may_read_case, may_work_task
 from service.cases import CaseService
-from service.configuration import load_calendar, load_settings
+from service.configuration import load_configuration
 from service.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.model_store import models_for
 from service.models import Case, CaseState, HumanTask
@@ -38,13 +38,14 @@ def check_step(
     with service.sessions() as session:
         task, case = _open_task(session, actor, task_id)
         seen = _task_data(session, case, task, service)
+        settings, calendar = load_configuration(session)
         ctx = forms.StepContext(
             matter_type=case.matter_type,
             sub_type=case.sub_type,
             request=seen.get("request", {}),
             data=seen,
-            settings=load_settings(session),
-            calendar=load_calendar(session),
+            settings=settings,
+            calendar=calendar,
             now=service.clock.now(),
         )
         try:
