@@ -133,7 +133,7 @@ def _apply(engine: CaseEngine, workflow: Any, event: CaseEvent) -> Any:
 def verify_case(session: Session, case: Case) -> Verification:
     """Chain, replay and stored state checked together; the first bad entry is named."""
     stored = session.get(CaseState, case.id)
-    return _verify(
+    return verify_history(
         case.id,
         case.state_digest,
         events_of(session, case.id),
@@ -142,13 +142,14 @@ def verify_case(session: Session, case: Case) -> Verification:
     )
 
 
-def _verify(
+def verify_history(
     case_id: int,
     state_digest: str | None,
     events: Sequence[Any],
     stored_state: str | None,
     models: ParsedModels,
 ) -> Verification:
+    """Verify one case from its parts; reads nothing, so any source of histories can use it."""
     chain = verify_chain(case_id, events)
     engine = CaseEngine(models)
     engine_events = [e for e in events if e.kind in ENGINE_EVENTS]
@@ -204,7 +205,7 @@ def _verify_batch(session: Session, case_ids: Sequence[int]) -> list[Verificatio
     ):
         events[event.case_id].append(event)
     return [
-        _verify(
+        verify_history(
             case.id,
             case.state_digest,
             events[case.id],
