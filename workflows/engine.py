@@ -16,6 +16,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping
+from copy import copy
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cached_property, lru_cache
@@ -77,6 +78,30 @@ def _set_state(self: Task, value: int) -> None:
 
 
 Task._set_state = _set_state
+_library_inherit_data = Task._inherit_data
+_SHALLOW_COPIED = (dict, list, set)
+
+
+def _inherit_data(self: Task) -> None:
+    """``Task._inherit_data`` with the two common cases done without the key-by-key merge.
+
+    A task inherits its parent's data when it becomes ready. Four times in five its own
+    data is still empty and the library's ``DeepMerge.merge`` then copies each value
+    (containers shallowly); otherwise its data nearly always already equals the parent's
+    and the merge changes nothing. The merge walked every key in Python: a tenth of a
+    replay. Any other case goes to the library's merge.
+    """
+    data = self.data
+    parent_data = self.parent.data
+    if not data:
+        data.update(
+            {k: copy(v) if isinstance(v, _SHALLOW_COPIED) else v for k, v in parent_data.items()}
+        )
+    elif data != parent_data:
+        _library_inherit_data(self)
+
+
+Task._inherit_data = _inherit_data
 
 # Hot loops read ``Task._state`` directly: the ``state`` property costs a call per task.
 _READY = TaskState.READY
