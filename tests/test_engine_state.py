@@ -3,16 +3,21 @@ engine's converters (which convert task ids through caches)."""
 
 from __future__ import annotations
 
+import copy
 import json
+from types import SimpleNamespace
+from typing import Any
 
+import pytest
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.deep_merge import DeepMerge
 
 from service.cases import CaseService
 from service.demo_cases import drive
 from service.model_store import models_for
 from service.models import Case, CaseState
-from workflows.engine import CaseEngine, CaseScriptEngine
+from workflows.engine import CaseEngine, CaseScriptEngine, _inherit_data
 
 
 def _saved(service: CaseService) -> tuple[CaseEngine, str, str]:
@@ -42,3 +47,29 @@ def test_every_task_is_written_as_spiffworkflow_writes_it(service: CaseService) 
     assert len(tasks) > 10
     for task in tasks:
         assert ours.convert(task) == library.convert(task)
+
+
+@pytest.mark.parametrize(
+    "own, parents",
+    [
+        ({}, {"a": 1, "b": {"c": [1, 2]}, "d": [{"e": 1}], "f": {1, 2}}),
+        ({"a": 1, "b": {"c": [1, 2]}}, {"a": 1, "b": {"c": [1, 2]}}),
+        ({"a": 1, "x": 2}, {"a": 1}),
+        ({"a": 1, "b": {"c": 1}}, {"a": 2, "b": {"d": 2}, "g": [3]}),
+    ],
+    ids=["empty", "equal", "more", "different"],
+)
+def test_inheriting_data_gives_what_the_library_gives(
+    own: dict[str, Any], parents: dict[str, Any]
+) -> None:
+    expected = DeepMerge.merge(copy.deepcopy(own), copy.deepcopy(parents))
+    parent = SimpleNamespace(data=copy.deepcopy(parents))
+    task = SimpleNamespace(data=copy.deepcopy(own), parent=parent)
+    before = task.data
+    _inherit_data(task)
+    assert task.data == expected
+    assert task.data is before
+    # Containers are the task's own copies, as the library's merge makes them.
+    for key, value in task.data.items():
+        if isinstance(value, dict | list | set) and key not in own:
+            assert value is not parent.data[key]
