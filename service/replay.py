@@ -9,6 +9,7 @@ complete, consistent with the model and untampered, and names the first bad entr
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -229,7 +230,11 @@ def verify_all_parallel(url: str, jobs: int) -> list[Verification]:
     """Verify every case with ``jobs`` processes: replay is CPU-bound engine work.
 
     The models are parsed before the processes start; where the platform can fork, the
-    processes inherit them (and the imported code) instead of starting from nothing.
+    processes inherit them (and the imported code) instead of starting from nothing, and
+    they are frozen out of the collector's sight first, so no process walks them again.
+    Each process takes every ``jobs``-th case rather than a run of ids: old cases are
+    mostly closed (long histories) and new ones open (short), so runs of ids would leave
+    one process working long after the other had finished.
     """
     engine = make_engine(url)
     with make_sessionmaker(engine)() as session:
@@ -239,8 +244,13 @@ def verify_all_parallel(url: str, jobs: int) -> list[Verification]:
     engine.dispose()
     if jobs <= 1 or len(ids) < 2 * jobs:
         return _verify_ids(url, ids)
-    chunks = [ids[len(ids) * i // jobs : len(ids) * (i + 1) // jobs] for i in range(jobs)]
+    chunks = [ids[i::jobs] for i in range(jobs)]
     method = "fork" if "fork" in get_all_start_methods() else "spawn"
-    with ProcessPoolExecutor(jobs, mp_context=get_context(method)) as pool:
-        parts = list(pool.map(_verify_ids, [url] * jobs, chunks))
-    return [v for part in parts for v in part]
+    gc.collect()
+    gc.freeze()
+    try:
+        with ProcessPoolExecutor(jobs, mp_context=get_context(method)) as pool:
+            parts = list(pool.map(_verify_ids, [url] * jobs, chunks))
+    finally:
+        gc.unfreeze()
+    return sorted((v for part in parts for v in part), key=lambda v: v.case_id)
