@@ -24,6 +24,7 @@ from SpiffWorkflow.util.task import TaskState
 
 FLAG = "compact"
 _FINISHED = TaskState.FINISHED_MASK
+_COMPLETED = TaskState.COMPLETED
 VISITED = "visited"
 
 
@@ -107,23 +108,26 @@ def _finished_joins(process, keep: set, cut: Task) -> list[Task]:
 
 
 def _cut_point(process) -> Task | None:
-    """The lowest completed task above all unfinished work, or None if nothing is open."""
+    """The lowest completed task above all unfinished work, or None if nothing is open.
+
+    The anchors are the unfinished tasks and the split each unfinished join looks back
+    to. One pass over the task dictionary marks every task on a path from the root to an
+    anchor, each one once: a walk up stops at the first task already marked.
+    """
     tasks = process.tasks
-    anchors = [t for t in tasks.values() if not t._state & _FINISHED]
-    if not anchors:
-        return None
-    for task in list(anchors):
+    marked: set = set()
+    anchor_ids: set = set()
+    for task in tasks.values():
+        if task._state & _FINISHED:
+            continue
+        anchor_ids.add(task.id)
+        _mark_path(tasks, task.id, marked)
         split = getattr(task.task_spec, "split_task", None)
         if split and (opened := _ancestor_named(tasks, task, split)) is not None:
-            anchors.append(opened)
-    # Mark every task on a path from the root to an anchor, each one once.
-    marked: set = set()
-    for task in anchors:
-        task_id = task.id
-        while task_id is not None and task_id not in marked and task_id in tasks:
-            marked.add(task_id)
-            task_id = tasks[task_id]._parent
-    anchor_ids = {t.id for t in anchors}
+            anchor_ids.add(opened.id)
+            _mark_path(tasks, opened.id, marked)
+    if not anchor_ids:
+        return None
     # Go down from the root while the marked paths have not yet parted.
     cut = process.task_tree
     while cut.id not in anchor_ids:
@@ -131,9 +135,15 @@ def _cut_point(process) -> Task | None:
         if len(below) != 1:
             break
         cut = tasks[below[0]]
-    while cut.parent is not None and cut.state != TaskState.COMPLETED:
-        cut = cut.parent
+    while cut._state != _COMPLETED and cut._parent in tasks:
+        cut = tasks[cut._parent]
     return cut
+
+
+def _mark_path(tasks: dict, task_id, marked: set) -> None:
+    while task_id is not None and task_id not in marked and task_id in tasks:
+        marked.add(task_id)
+        task_id = tasks[task_id]._parent
 
 
 def _ancestor_named(tasks: dict, task: Task, spec_name: str) -> Task | None:
