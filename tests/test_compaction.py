@@ -110,10 +110,7 @@ def test_escalated_steps_behave_the_same_compacted(service: CaseService, clock) 
     assert service.run_due_timers() == 1
     # Work the case on while the second supervision stays open, then close that too.
     while (task := open_task(service, case_id)) is not None:
-        if task.bpmn_id.startswith("supervise_"):
-            payload = {"supervision_note": "已督促"}
-        else:
-            payload = step_payload("firm_entry", task.bpmn_id, clock.now())
+        payload = step_payload("firm_entry", task.bpmn_id, clock.now())
         complete_step(service, case_id, task.bpmn_id, payload)
     _assert_same_at_every_entry(service, case_id)
     with service.sessions() as session:

@@ -82,10 +82,7 @@ def _overdue_firm_entry(service: CaseService, clock: FixedClock) -> None:
     clock.advance(days=10)
     service.run_due_timers(limit=1000)
     while (task := open_task(service, case_id)) is not None:
-        if task.bpmn_id.startswith("supervise_"):
-            payload = {"supervision_note": "已督促"}
-        else:
-            payload = step_payload("firm_entry", task.bpmn_id, clock.now())
+        payload = step_payload("firm_entry", task.bpmn_id, clock.now())
         complete_step(service, case_id, task.bpmn_id, payload)
 
 
