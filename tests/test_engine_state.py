@@ -1,5 +1,5 @@
 """A case's saved engine state is SpiffWorkflow's own format, read and written by the
-engine's converters (which convert task ids through caches)."""
+engine's converters (which keep task ids as their text)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import copy
 import json
 from types import SimpleNamespace
 from typing import Any
+from uuid import UUID
 
 import pytest
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -14,10 +15,10 @@ from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.deep_merge import DeepMerge
 
 from service.cases import CaseService
-from service.demo_cases import drive
+from service.demo_cases import drive, step_payload
 from service.model_store import models_for
 from service.models import Case, CaseState
-from workflows.engine import CaseEngine, CaseScriptEngine, _inherit_data
+from workflows.engine import CaseEngine, CaseScriptEngine, _inherit_data, new_task_id
 
 
 def _saved(service: CaseService) -> tuple[CaseEngine, str, str]:
@@ -34,6 +35,30 @@ def test_a_state_is_read_and_written_back_unchanged(service: CaseService) -> Non
     workflow = engine.load(state, script, process_id)
     assert workflow.subprocesses, "the case is inside a called process"
     assert json.loads(engine.dump(workflow)) == json.loads(state)
+
+
+def test_task_ids_are_the_text_the_state_holds(service: CaseService) -> None:
+    engine, state, process_id = _saved(service)
+    workflow = engine.load(state, CaseScriptEngine(now=service.clock.now, functions={}), process_id)
+    saved = json.loads(state)
+    assert set(workflow.tasks) == set(saved["tasks"])
+    assert workflow.task_tree.id == saved["root"]
+    assert workflow.last_task is not None and workflow.last_task.id == saved["last_task"]
+    for process in workflow.subprocesses.values():
+        assert process.last_task is None or process.last_task.id in process.tasks
+    step = step_payload("firm_entry", "oversight_review", service.clock.now(), choice="compliant")
+    engine.complete(workflow, "oversight_review", step)
+    assert all(type(task_id) is str for task_id in workflow.tasks)
+
+
+def test_new_task_ids_are_random_version_4_uuids() -> None:
+    ids = [new_task_id() for _ in range(2000)]
+    assert len(set(ids)) == len(ids)
+    for task_id in ids:
+        parsed = UUID(task_id)
+        assert str(parsed) == task_id
+        assert parsed.version == 4
+        assert parsed.variant == "specified in RFC 4122"
 
 
 def test_every_task_is_written_as_spiffworkflow_writes_it(service: CaseService) -> None:

@@ -26,6 +26,7 @@ from typing import Any
 from uuid import UUID
 
 from lxml import etree
+from SpiffWorkflow import task as spiff_task_module
 from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
@@ -175,7 +176,7 @@ _read_bundles: dict[tuple, ModelBundle] = {}
 class OpenTask:
     """A human task waiting in a case: what the inbox and the forms need to know."""
 
-    task_id: UUID
+    task_id: str
     bpmn_id: str
     name: str
     role: str
@@ -240,57 +241,44 @@ class CaseScriptEngine(PythonScriptEngine):
         _syntax_checked(expression)
 
 
-# Task ids and their text, each converted once per process. A saved state names each id
-# up to four times (its key, its own id, its parent's children, its children's parent):
-# ``UUID()`` was a quarter of loading a case and ``str(UUID)`` a fifth of saving one. Ids
-# are random and never reused, so sharing them between cases is safe; the tables are
-# emptied when they grow past ``_TASK_ID_LIMIT`` entries.
-_TASK_ID_LIMIT = 20_000
-_ids_by_text: dict[str, UUID] = {}
-_texts_by_id: dict[UUID, str] = {}
+# Task ids are kept as their text, not as ``UUID`` objects. The library hashes ids on
+# every task lookup (thousands per replayed case) and ``UUID.__hash__`` is Python code,
+# three times the cost of a ``str`` key whose hash is computed once; the text is also
+# what a saved state holds, so loading and saving convert nothing. New ids are random
+# version-4 UUIDs in their canonical form, made without building a ``UUID`` first.
+_UUID_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
-def _remember(task_id: UUID, text: str) -> None:
-    if len(_ids_by_text) >= _TASK_ID_LIMIT:
-        _ids_by_text.clear()
-        _texts_by_id.clear()
-    _ids_by_text[text] = task_id
-    _texts_by_id[task_id] = text
+def new_task_id() -> str:
+    """A random version-4 UUID as text: the id of a task SpiffWorkflow creates."""
+    h = os.urandom(16).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{_UUID_VARIANT[h[16]]}{h[17:20]}-{h[20:]}"
 
 
-def _task_id(text: str) -> UUID:
-    task_id = _ids_by_text.get(text)
-    if task_id is None:
-        task_id = UUID(text)
-        _remember(task_id, text)
-    return task_id
-
-
-def _task_id_text(task_id: UUID) -> str:
-    text = _texts_by_id.get(task_id)
-    if text is None:
-        text = str(task_id)
-        _remember(task_id, text)
-    return text
+spiff_task_module.uuid4 = new_task_id
 
 
 class _TaskIdMappings:
-    """Mappings keyed by task id, converted through the caches above."""
+    """Mappings keyed by task id: the text is the id, so keys pass through unchanged."""
 
     def mapping_to_dict(self, mapping, **kwargs):
-        return {
-            _task_id_text(k) if isinstance(k, UUID) else str(k): self.registry.convert(v, **kwargs)
-            for k, v in mapping.items()
-        }
+        return {str(k): self.registry.convert(v, **kwargs) for k, v in mapping.items()}
 
     def mapping_from_dict(self, mapping, key_class=None, **kwargs):
-        key = _task_id if key_class is UUID else key_class or (lambda k: k)
-        return {key(k): self.registry.restore(v, **kwargs) for k, v in mapping.items()}
+        if key_class is None or key_class is UUID:
+            return {k: self.registry.restore(v, **kwargs) for k, v in mapping.items()}
+        return {key_class(k): self.registry.restore(v, **kwargs) for k, v in mapping.items()}
+
+    def set_default_attributes(self, workflow, dct) -> None:
+        last_task = dct.get("last_task")
+        dct["last_task"] = None
+        super().set_default_attributes(workflow, dct)
+        workflow.last_task = workflow.tasks.get(last_task) if last_task is not None else None
 
 
 class _TaskStateConverter(TaskConverter):
-    """SpiffWorkflow's task format (its data as a delta from the parent's), with task
-    ids parsed and printed through the caches."""
+    """SpiffWorkflow's task format (its data as a delta from the parent's), with the
+    ids kept as text."""
 
     def to_dict(self, task: Task) -> dict[str, Any]:
         parent = task.parent
@@ -303,9 +291,9 @@ class _TaskStateConverter(TaskConverter):
                 "deletions": DeepMerge.get_deleted_keys(parent.data, task.data),
             }
         return {
-            "id": _task_id_text(task.id),
-            "parent": _task_id_text(task._parent) if parent is not None else None,
-            "children": [_task_id_text(child) for child in task._children],
+            "id": task.id,
+            "parent": task._parent if parent is not None else None,
+            "children": list(task._children),
             "last_state_change": task.last_state_change,
             "state": task._state,
             "task_spec": task.task_spec.name,
@@ -317,9 +305,9 @@ class _TaskStateConverter(TaskConverter):
 
     def from_dict(self, dct: dict[str, Any], workflow: Any) -> Task:
         task_spec = workflow.spec.task_specs.get(dct["task_spec"])
-        task = self.target_class(workflow, task_spec, state=dct["state"], id=_task_id(dct["id"]))
-        task._parent = _task_id(dct["parent"]) if dct["parent"] is not None else None
-        task._children = [_task_id(child) for child in dct["children"]]
+        task = self.target_class(workflow, task_spec, state=dct["state"], id=dct["id"])
+        task._parent = dct["parent"]
+        task._children = dct["children"]
         task.last_state_change = dct["last_state_change"]
         task.triggered = dct["triggered"]
         task.internal_data = self.registry.restore(dct["internal_data"])
@@ -339,7 +327,15 @@ class _TaskStateConverter(TaskConverter):
 
 
 class _SubWorkflowConverter(_TaskIdMappings, BpmnSubWorkflowConverter):
-    """A called process's state, with the task-id caches."""
+    """A called process's state, its ids kept as text."""
+
+    def from_dict(self, dct, task, top_workflow) -> BpmnSubWorkflow:
+        spec = top_workflow.subprocess_specs.get(task.task_spec.spec)
+        subprocess = self.target_class(spec, task.id, top_workflow, deserializing=True)
+        subprocess.tasks = self.mapping_from_dict(dct["tasks"], workflow=subprocess)
+        subprocess.task_tree = subprocess.tasks.get(dct["root"])
+        self.set_default_attributes(subprocess, dct)
+        return subprocess
 
 
 class _StateConverter(_TaskIdMappings, BpmnWorkflowConverter):
@@ -353,8 +349,8 @@ class _StateConverter(_TaskIdMappings, BpmnWorkflowConverter):
 
     def from_dict(self, dct: dict[str, Any], spec=None, subprocess_specs=None) -> BpmnWorkflow:
         workflow = self.target_class(spec, subprocess_specs, deserializing=True)
-        workflow.tasks = self.mapping_from_dict(dct["tasks"], UUID, workflow=workflow)
-        workflow.task_tree = workflow.tasks.get(_task_id(dct["root"]))
+        workflow.tasks = self.mapping_from_dict(dct["tasks"], workflow=workflow)
+        workflow.task_tree = workflow.tasks.get(dct["root"])
         self.set_default_attributes(workflow, dct)
         self.subprocesses_from_dict(dct["subprocesses"], workflow)
         workflow.bpmn_events = self.registry.restore(dct.pop("bpmn_events", []))
@@ -366,10 +362,9 @@ class _StateConverter(_TaskIdMappings, BpmnWorkflowConverter):
         for task in workflow.tasks.values():
             if not isinstance(task.task_spec, SubWorkflowTask):
                 continue
-            key = _task_id_text(task.id)
-            if key in dct:
+            if task.id in dct:
                 subprocess = self.registry.restore(
-                    dct.pop(key), task=task, top_workflow=top_workflow
+                    dct.pop(task.id), task=task, top_workflow=top_workflow
                 )
                 top_workflow.subprocesses[task.id] = subprocess
                 subprocess.completed_event.connect(task.task_spec._on_subworkflow_completed, task)
