@@ -23,7 +23,6 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from types import CodeType
 from typing import Any
-from uuid import UUID
 
 from lxml import etree
 from SpiffWorkflow import task as spiff_task_module
@@ -258,16 +257,9 @@ def new_task_id() -> str:
 spiff_task_module.uuid4 = new_task_id
 
 
-class _TaskIdMappings:
-    """Mappings keyed by task id: the text is the id, so keys pass through unchanged."""
-
-    def mapping_to_dict(self, mapping, **kwargs):
-        return {str(k): self.registry.convert(v, **kwargs) for k, v in mapping.items()}
-
-    def mapping_from_dict(self, mapping, key_class=None, **kwargs):
-        if key_class is None or key_class is UUID:
-            return {k: self.registry.restore(v, **kwargs) for k, v in mapping.items()}
-        return {key_class(k): self.registry.restore(v, **kwargs) for k, v in mapping.items()}
+class _TextTaskIds:
+    """Workflow converters for text task ids. The library's own mappings already pass
+    text keys through; only its ``last_task`` lookup parses a ``UUID``."""
 
     def set_default_attributes(self, workflow, dct) -> None:
         last_task = dct.get("last_task")
@@ -326,7 +318,7 @@ class _TaskStateConverter(TaskConverter):
         return task
 
 
-class _SubWorkflowConverter(_TaskIdMappings, BpmnSubWorkflowConverter):
+class _SubWorkflowConverter(_TextTaskIds, BpmnSubWorkflowConverter):
     """A called process's state, its ids kept as text."""
 
     def from_dict(self, dct, task, top_workflow) -> BpmnSubWorkflow:
@@ -338,7 +330,7 @@ class _SubWorkflowConverter(_TaskIdMappings, BpmnSubWorkflowConverter):
         return subprocess
 
 
-class _StateConverter(_TaskIdMappings, BpmnWorkflowConverter):
+class _StateConverter(_TextTaskIds, BpmnWorkflowConverter):
     """Serializes a workflow without its specs; they live once per bundle, not per case."""
 
     def to_dict(self, workflow: BpmnWorkflow) -> dict[str, Any]:
