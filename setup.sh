@@ -14,12 +14,16 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
-# The browser tests drive Debian's Chromium; Playwright never downloads a browser here.
-if [ ! -x /usr/bin/chromium ]; then
+# From Debian: Chromium for the browser tests (Playwright never downloads a browser
+# here), and Compose's own parser for checking docker/compose.yaml (no Docker engine).
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium fonts-noto-cjk)
+command -v docker-compose >/dev/null || missing+=(docker-compose)
+if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo=sudo
   $sudo apt-get update
-  $sudo apt-get install -y --no-install-recommends chromium fonts-noto-cjk
+  $sudo apt-get install -y --no-install-recommends "${missing[@]}"
 fi
 
 if [ ! -d node_modules/bpmnlint ] || [ ! -d node_modules/swagger-ui-dist ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
