@@ -50,7 +50,7 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from service.models import Place, RoleGrant, User
+from service.core.models import Place, RoleGrant, User
 
 SECRETARIES = [f"fault_sec{n}" for n in range(1, 5)]
 POOL = 8  # open tasks the clients fight over at any time

@@ -26,10 +26,10 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
-from service.cases import CaseService
-from service.clock import Clock
-from service.db import make_engine, make_sessionmaker
-from service.demo import load_demo
+from service.cases.case_service import CaseService
+from service.core.clock import Clock
+from service.core.db import make_engine, make_sessionmaker
+from service.demo.district import load_demo
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -21,13 +21,13 @@ from datetime import datetime
 from serving import percentile, temporary_database
 from sqlalchemy import func, select
 
-from service.cases import CaseService
-from service.clock import FixedClock
-from service.db import make_engine, make_sessionmaker, upgrade
-from service.demo import load_demo
-from service.demo_cases import complete_step, filing_payload, open_task, step_payload
-from service.models import Case, CaseEvent, CaseState
-from service.replay import verify_case
+from service.cases.case_service import CaseService
+from service.core.clock import FixedClock
+from service.core.db import make_engine, make_sessionmaker, upgrade
+from service.core.models import Case, CaseEvent, CaseState
+from service.demo.cases import complete_step, filing_payload, open_task, step_payload
+from service.demo.district import load_demo
+from service.history.replay import verify_case
 from workflows.work_calendar import SHANGHAI
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)

@@ -33,14 +33,14 @@ from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import Column, Integer, MetaData, Table, Text, create_engine, select
 from sqlalchemy import text as sql
 
-from service.cases import CaseService
-from service.clock import FixedClock
-from service.db import make_engine, make_sessionmaker, upgrade
-from service.demo import load_demo
-from service.demo_cases import drive, filing_payload
-from service.inbox import open_tasks_for
-from service.models import CaseState
-from service.replay import verify_all, verify_all_parallel
+from service.cases.case_service import CaseService
+from service.core.clock import FixedClock
+from service.core.db import make_engine, make_sessionmaker, upgrade
+from service.core.models import CaseState
+from service.demo.cases import drive, filing_payload
+from service.demo.district import load_demo
+from service.history.replay import verify_all, verify_all_parallel
+from service.tasks.open_tasks import open_tasks_for
 from workflows.catalogue import MATTERS
 from workflows.engine import MODELS_DIR, CaseScriptEngine
 from workflows.work_calendar import SHANGHAI

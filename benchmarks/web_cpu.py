@@ -22,7 +22,7 @@ from serving import ACCEPT, FILING, Deployment, temporary_database
 from sqlalchemy import select
 
 from service.app import create_app
-from service.models import HumanTask
+from service.core.models import HumanTask
 
 WARM_UP = 30
 

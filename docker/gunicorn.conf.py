@@ -7,7 +7,7 @@ See docs/operations.md for the variables.
 import gc
 import os
 
-from service.logs import AccessJsonFormatter, JsonFormatter, log_level
+from service.core.logs import AccessJsonFormatter, JsonFormatter, log_level
 
 if not os.environ.get("SECRET_KEY"):
     raise SystemExit("SECRET_KEY is not set: refusing to sign sessions with a known key")

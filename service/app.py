@@ -10,10 +10,10 @@ from flask import Flask, jsonify
 from sqlalchemy import text
 
 from service.api import register_api
-from service.cases import CaseService
-from service.clock import Clock
-from service.db import database_url, make_engine, make_sessionmaker
-from service.duty_cases import DutyService
+from service.cases.case_service import CaseService
+from service.core.clock import Clock
+from service.core.db import database_url, make_engine, make_sessionmaker
+from service.duties.schedule import DutyService
 from service.web import register_web
 
 

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import OperationalError
 
-from service.duty_cases import DutyService
-from service.mail import MailSettings, deliver_pending
-from service.reminders import send_due_reminders
+from service.cases.reminders import send_due_reminders
+from service.duties.schedule import DutyService
+from service.notices.mail import MailSettings, deliver_pending
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ from sqlalchemy import Engine, select, text
 from werkzeug.test import TestResponse
 
 from service.app import create_app
-from service.auth import issue_token
-from service.cases import CaseService
-from service.clock import FixedClock
-from service.db import make_engine, make_sessionmaker
-from service.demo import load_demo
-from service.models import Base, HumanTask
+from service.cases.case_service import CaseService
+from service.core.clock import FixedClock
+from service.core.db import make_engine, make_sessionmaker
+from service.core.models import Base, HumanTask
+from service.demo.district import load_demo
+from service.people.auth import issue_token
 
 API = "/api/v1"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from service.cases import CaseService
-from service.clock import FixedClock
-from service.db import make_engine, make_sessionmaker, upgrade
-from service.demo import load_demo
-from service.models import Base
+from service.cases.case_service import CaseService
+from service.core.clock import FixedClock
+from service.core.db import make_engine, make_sessionmaker, upgrade
+from service.core.models import Base
+from service.demo.district import load_demo
 from workflows.work_calendar import SHANGHAI
 
 PG_ADMIN_URL = os.environ.get(

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from service.cases import CaseService
-from service.duty_cases import DutyService
-from service.models import CaseEvent, HumanTask, Notification, User
+from service.cases.case_service import CaseService
+from service.core.models import CaseEvent, HumanTask, Notification, User
+from service.duties.schedule import DutyService
 from workflows.work_calendar import SHANGHAI
 
 CREDIT_CODE = "91310000MA1FL0QX1Y"

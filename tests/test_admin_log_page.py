@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import update
 from web_support import Client
 
-from service.administration import (
+from service.admin.administration import (
     add_grant,
     create_organization,
     create_place,
@@ -19,8 +19,8 @@ from service.administration import (
     update_user,
 )
 from service.app import create_app
-from service.cases import CaseService
-from service.models import AdminEvent, User
+from service.cases.case_service import CaseService
+from service.core.models import AdminEvent, User
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from web_support import TOKEN, Client
 
 from service.app import create_app
-from service.cases import CaseService
-from service.models import AdminEvent, Organization, RoleGrant, SettingOverride, User
+from service.cases.case_service import CaseService
+from service.core.models import AdminEvent, Organization, RoleGrant, SettingOverride, User
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ from flask import Flask
 from sqlalchemy import func, select
 from web_support import TOKEN, Client
 
-from service.administration import ORGANIZATION_PLACE, PLACE_PARENT
+from service.admin.administration import ORGANIZATION_PLACE, PLACE_PARENT
 from service.app import create_app
-from service.cases import CaseService
-from service.models import AdminEvent, Organization, Place
+from service.cases.case_service import CaseService
+from service.core.models import AdminEvent, Organization, Place
 from service.web import administration
 
 

@@ -41,15 +41,16 @@ from api_support import (
 from flask import Flask
 from sqlalchemy import select
 
-from service import attachments, tasklist
-from service.access import Actor
-from service.administration import add_grant, create_organization, set_calendar_day
-from service.auth import issue_token
-from service.cases import CaseService
-from service.clock import FixedClock
-from service.db import make_engine, make_sessionmaker
-from service.demo import DEMO_PASSWORD
-from service.models import HumanTask, Notification, Organization, RoleGrant, User
+from service.admin.administration import add_grant, create_organization, set_calendar_day
+from service.cases import attachments
+from service.cases.case_service import CaseService
+from service.core.clock import FixedClock
+from service.core.db import make_engine, make_sessionmaker
+from service.core.models import HumanTask, Notification, Organization, RoleGrant, User
+from service.demo.district import DEMO_PASSWORD
+from service.people.access import Actor
+from service.people.auth import issue_token
+from service.tasks import tasklist
 from workflows.work_calendar import SHANGHAI
 
 ROLES = ("anonymous", "applicant", "secretary", "member", "street", "auditor", "admin")

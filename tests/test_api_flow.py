@@ -23,11 +23,11 @@ from api_support import (
 )
 from sqlalchemy import select
 
-from service import admin_log
-from service.administration import clear_setting, set_setting
-from service.cases import CaseService
-from service.demo import DEMO_PASSWORD
-from service.models import AdminEvent
+from service.admin import log as admin_log
+from service.admin.administration import clear_setting, set_setting
+from service.cases.case_service import CaseService
+from service.core.models import AdminEvent
+from service.demo.district import DEMO_PASSWORD
 
 
 @pytest.fixture

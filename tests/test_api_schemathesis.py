@@ -26,9 +26,9 @@ from schemathesis.specs.openapi.checks import (
 )
 from sqlalchemy import select
 
-from service import attachments
-from service.cases import CaseService
-from service.models import HumanTask, User
+from service.cases import attachments
+from service.cases.case_service import CaseService
+from service.core.models import HumanTask, User
 
 CHECKS = [
     not_a_server_error,

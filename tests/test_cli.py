@@ -18,10 +18,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from service.cases import CaseService
-from service.cli import main
-from service.demo_cases import filing_payload, step_payload
-from service.models import Case, CaseEvent, CaseState, HumanTask
+from service.cases.case_service import CaseService
+from service.cli.main import main
+from service.core.models import Case, CaseEvent, CaseState, HumanTask
+from service.demo.cases import filing_payload, step_payload
 
 NOW = "2026-03-02T09:00:00+08:00"
 ROOT = Path(__file__).resolve().parent.parent
@@ -197,7 +197,7 @@ def test_a_failing_command_exits_non_zero_with_one_line_on_stderr(
     payload = filing_payload("firm_entry", datetime.fromisoformat(NOW))
     payload["request"]["affected_owners"] = "很多"
     filing = _json_file(tmp_path, "filing.json", payload)
-    command = [sys.executable, "-m", "service.cli", "--database", database_url, "--now", NOW]
+    command = [sys.executable, "-m", "service.cli.main", "--database", database_url, "--now", NOW]
     done = subprocess.run(
         [*command, "file", "--user", user, filing],
         capture_output=True,

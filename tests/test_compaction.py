@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 
-from service.cases import CaseService
-from service.demo_cases import complete_step, drive, filing_payload, open_task, step_payload
-from service.history import ENGINE_EVENTS, events_of
-from service.model_store import models_for
-from service.models import Case, CaseEvent, CaseState
-from service.replay import replay, verify_case
+from service.cases.case_service import CaseService
+from service.cases.model_store import models_for
+from service.core.models import Case, CaseEvent, CaseState
+from service.demo.cases import complete_step, drive, filing_payload, open_task, step_payload
+from service.history.chain import ENGINE_EVENTS, events_of
+from service.history.replay import replay, verify_case
 from workflows import compaction
 from workflows.engine import CaseEngine, CaseScriptEngine, CaseWorkflow
 

@@ -11,8 +11,8 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from service import db
-from service.db import make_engine
+from service.core import db
+from service.core.db import make_engine
 
 
 @pytest.fixture

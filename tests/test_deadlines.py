@@ -23,11 +23,11 @@ from duty_support import (
 )
 from sqlalchemy import select
 
-from service.cases import CaseService
-from service.clock import FixedClock
-from service.configuration import load_configuration
-from service.models import CalendarDay, Case, SettingOverride
-from service.reminders import send_due_reminders
+from service.cases.case_service import CaseService
+from service.cases.reminders import send_due_reminders
+from service.core.clock import FixedClock
+from service.core.configuration import load_configuration
+from service.core.models import CalendarDay, Case, SettingOverride
 from workflows.deadlines import DeadlineLog
 from workflows.engine import CaseEngine, CaseScriptEngine, ModelBundle, parsed
 from workflows.settings import Settings

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from service.cli import build_parser
+from service.cli.main import build_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker" / "compose.yaml"

@@ -23,12 +23,12 @@ from sqlalchemy import select
 from web_support import Client
 
 from service.app import create_app
-from service.cases import CaseService
-from service.clock import FixedClock
-from service.demo import USERS
-from service.demo_cases import drive
-from service.models import Case, HumanTask, Notification, Organization, User
-from service.notifications import notify
+from service.cases.case_service import CaseService
+from service.core.clock import FixedClock
+from service.core.models import Case, HumanTask, Notification, Organization, User
+from service.demo.cases import drive
+from service.demo.district import USERS
+from service.notices.notifications import notify
 
 INCIDENT = {
     "incident_kind": "emergency",

@@ -14,10 +14,10 @@ from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.deep_merge import DeepMerge
 
-from service.cases import CaseService
-from service.demo_cases import drive, step_payload
-from service.model_store import models_for
-from service.models import Case, CaseState
+from service.cases.case_service import CaseService
+from service.cases.model_store import models_for
+from service.core.models import Case, CaseState
+from service.demo.cases import drive, step_payload
 from workflows.engine import CaseEngine, CaseScriptEngine, _inherit_data, new_task_id
 
 

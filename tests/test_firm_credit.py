@@ -23,12 +23,12 @@ from duty_support import (
 )
 from sqlalchemy import select
 
-from service.cases import CaseService
-from service.cli import main
-from service.errors import Forbidden, InvalidInput
-from service.firm_credit import firm_record, registered_standing, set_standing
-from service.models import Case, CreditStandingChange, Organization, SettingOverride
-from service.rectification_ledger import ledger_rows
+from service.cases.case_service import CaseService
+from service.cli.main import main
+from service.core.errors import Forbidden, InvalidInput
+from service.core.models import Case, CreditStandingChange, Organization, SettingOverride
+from service.duties.firm_credit import firm_record, registered_standing, set_standing
+from service.duties.rectification_ledger import ledger_rows
 from service.worker import Worker
 
 FIRM = "宜居物业服务有限公司（阳光花园项目）"

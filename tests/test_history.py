@@ -12,13 +12,19 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, delete, select, update
 
-from service.cases import CaseService
-from service.cli import main
-from service.demo_cases import drive
-from service.history import event_hash, events_of
-from service.model_store import models_for
-from service.models import Case, CaseEvent, CaseState, HumanTask
-from service.replay import Verification, replay, verify_all, verify_all_parallel, verify_case
+from service.cases.case_service import CaseService
+from service.cases.model_store import models_for
+from service.cli.main import main
+from service.core.models import Case, CaseEvent, CaseState, HumanTask
+from service.demo.cases import drive
+from service.history.chain import event_hash, events_of
+from service.history.replay import (
+    Verification,
+    replay,
+    verify_all,
+    verify_all_parallel,
+    verify_case,
+)
 from workflows.engine import CaseEngine
 
 EVENTS = CaseEvent.__table__

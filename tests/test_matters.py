@@ -1,7 +1,7 @@
 """Every matter type end to end through the case service, on SQLite and PostgreSQL.
 
 Each case is filed and worked by the demo users whose inbox shows each step (see
-service/demo_cases.py), and every case a test creates must replay and verify.
+service/demo/cases.py), and every case a test creates must replay and verify.
 """
 
 from __future__ import annotations
@@ -14,8 +14,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from service.cases import CaseService
-from service.demo_cases import (
+from service.cases.case_service import CaseService
+from service.cases.model_store import models_for
+from service.core.errors import InvalidInput
+from service.core.models import Case, CaseEvent, CaseState, HumanTask, User, WrittenReply
+from service.demo.cases import (
     LANE_USERS,
     applicant_for,
     complete_step,
@@ -26,11 +29,8 @@ from service.demo_cases import (
     study_payload,
     vote_payload,
 )
-from service.errors import InvalidInput
-from service.history import events_of
-from service.model_store import models_for
-from service.models import Case, CaseEvent, CaseState, HumanTask, User, WrittenReply
-from service.replay import verify_all
+from service.history.chain import events_of
+from service.history.replay import verify_all
 from workflows.engine import CaseEngine, CaseScriptEngine
 
 PRIOR = ("acceptance_check", "collective_study", "written_reply")

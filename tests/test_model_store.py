@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.model_store import deploy
-from service.models import ModelVersion
+from service.cases.model_store import deploy
+from service.core.models import ModelVersion
 from workflows.engine import MODELS_DIR, ModelBundle
 
 AT = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)

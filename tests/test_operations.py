@@ -17,14 +17,14 @@ import pytest
 from conftest import PG_ADMIN_URL
 from sqlalchemy import Engine, MetaData, create_engine, func, inspect, select, text
 
-from service.backup import BackupError, backup, restore
-from service.cases import CaseService
-from service.clock import FixedClock
-from service.db import make_engine, make_sessionmaker, upgrade
-from service.demo_cases import complete_step, drive, step_payload
-from service.logs import AccessJsonFormatter, JsonFormatter
-from service.models import Case, CaseEvent
-from service.replay import verify_all
+from service.cases.case_service import CaseService
+from service.cli.backup import BackupError, backup, restore
+from service.core.clock import FixedClock
+from service.core.db import make_engine, make_sessionmaker, upgrade
+from service.core.logs import AccessJsonFormatter, JsonFormatter
+from service.core.models import Case, CaseEvent
+from service.demo.cases import complete_step, drive, step_payload
+from service.history.replay import verify_all
 
 
 @pytest.fixture
@@ -141,7 +141,7 @@ def test_upgrade_from_an_empty_database_to_head(scratch_url: str) -> None:
 def _head() -> str:
     from alembic.script import ScriptDirectory
 
-    from service.db import alembic_config
+    from service.core.db import alembic_config
 
     return ScriptDirectory.from_config(alembic_config(None)).get_current_head()
 

@@ -20,8 +20,8 @@ from typing import Any
 
 import pytest
 
-from service.history import GENESIS, event_hash
-from service.replay import verify_history
+from service.history.chain import GENESIS, event_hash
+from service.history.replay import verify_history
 from workflows.engine import CaseEngine, CaseScriptEngine, ModelBundle, parsed
 
 RECORDED = sorted((Path(__file__).parent / "recorded").glob("*.json.gz"))

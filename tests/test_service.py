@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, func, select
 
-from service.cases import CaseService
-from service.clock import FixedClock
-from service.demo_cases import complete_step, drive, filing_payload, open_task, step_payload
-from service.errors import Conflict, Forbidden, InvalidInput, NotFound
-from service.history import ENGINE_EVENTS
-from service.inbox import open_tasks_for
-from service.models import Case, CaseEvent, CaseState, HumanTask, WrittenReply
-from service.replay import verify_all
+from service.cases.case_service import CaseService
+from service.core.clock import FixedClock
+from service.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from service.core.models import Case, CaseEvent, CaseState, HumanTask, WrittenReply
+from service.demo.cases import complete_step, drive, filing_payload, open_task, step_payload
+from service.history.chain import ENGINE_EVENTS
+from service.history.replay import verify_all
+from service.tasks.open_tasks import open_tasks_for
 from workflows.work_calendar import SHANGHAI
 
 ACCEPT = {"acceptance_decision": "accept"}

@@ -21,11 +21,11 @@ from flask import Flask
 from sqlalchemy import event, func, select, update
 from web_support import PASSWORD, TOKEN, Client
 
-from service import tasklist
 from service.app import create_app
-from service.cases import CaseService
-from service.clock import FixedClock
-from service.demo_cases import (
+from service.cases.case_service import CaseService
+from service.core.clock import FixedClock
+from service.core.models import Case, CaseEvent, FilingDraft, HumanTask, Notification, User
+from service.demo.cases import (
     applicant_for,
     complete_step,
     drive,
@@ -34,8 +34,8 @@ from service.demo_cases import (
     step_payload,
     worker_for,
 )
-from service.models import Case, CaseEvent, FilingDraft, HumanTask, Notification, User
-from service.notifications import notify
+from service.notices.notifications import notify
+from service.tasks import tasklist
 from workflows import catalogue
 
 

@@ -33,10 +33,8 @@ from duty_support import (
 )
 from sqlalchemy import func, select, update
 
-from service.cases import CaseService
-from service.duty_cases import DutyService
-from service.mail import MailSettings
-from service.models import (
+from service.cases.case_service import CaseService
+from service.core.models import (
     Case,
     CaseEvent,
     DutyFiling,
@@ -45,8 +43,10 @@ from service.models import (
     SettingOverride,
     User,
 )
-from service.notifications import mark_all_read, mark_read, notifications_for, unread_count
-from service.replay import verify_all
+from service.duties.schedule import DutyService
+from service.history.replay import verify_all
+from service.notices.mail import MailSettings
+from service.notices.notifications import mark_all_read, mark_read, notifications_for, unread_count
 from service.worker import Worker
 
 REPO = Path(__file__).resolve().parent.parent
@@ -328,7 +328,7 @@ def _worker_process(database_url: str, now: str, *args: str) -> subprocess.Popen
         [
             sys.executable,
             "-m",
-            "service.cli",
+            "service.cli.main",
             "--database",
             database_url,
             "--now",

@@ -3,7 +3,7 @@
 Programs sign in with ``POST /api/v1/auth/token`` and send ``Authorization: Bearer
 <token>``; every other route needs the token. Handlers are thin: they parse with the
 marshmallow schemas of ``service.api.schemas`` and call the service layer, which alone
-decides scope (``service.access``) and validity. The document is at
+decides scope (``service.people.access``) and validity. The document is at
 ``/api/v1/openapi.json``; ``/api/v1/docs`` shows it with Swagger UI, served from the
 ``swagger-ui-dist`` package that ``./setup.sh`` installs (``SWAGGER_UI_DIR``), so the docs
 work without internet access; ``OPENAPI_SWAGGER_UI_URL`` points elsewhere if wanted.

@@ -8,8 +8,8 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from service import admin_log
-from service import administration as admin
+from service.admin import administration as admin
+from service.admin import log as admin_log
 from service.api.common import actor, api_blueprint, case_service, errors, reading
 from service.api.schemas import (
     AdminLogArgs,
@@ -36,8 +36,8 @@ from service.api.schemas import (
     UserSchema,
     UserUpdateSchema,
 )
-from service.errors import InvalidInput
-from service.paging import Page
+from service.core.errors import InvalidInput
+from service.core.paging import Page
 from workflows.i18n import _
 
 bp = api_blueprint(

@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Response, render_template, send_file, url_for
 
-from service import attachments, audit, case_queries, tasklist
 from service.api.common import actor, api_blueprint, attachment_dir, case_service, errors, now
 from service.api.common import reading as read
 from service.api.schemas import (
@@ -24,6 +23,10 @@ from service.api.schemas import (
     ReplayedStateSchema,
     VerificationSchema,
 )
+from service.cases import attachments
+from service.cases import queries as case_queries
+from service.history import audit
+from service.tasks import tasklist
 
 bp = api_blueprint("api_cases", "案件：提出请示、查询、详情、意见、历史记录、重演、校验和书面批复")
 

@@ -17,11 +17,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
-from service.access import Actor
 from service.api.problems import database_problem, service_problem, validation_problem
-from service.auth import actor_for_token
-from service.cases import CaseService
-from service.errors import ServiceError, Unauthenticated
+from service.cases.case_service import CaseService
+from service.core.errors import ServiceError, Unauthenticated
+from service.people.access import Actor
+from service.people.auth import actor_for_token
 from workflows.i18n import _
 
 API_PREFIX = "/api/v1"

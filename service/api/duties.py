@@ -7,7 +7,6 @@ from dataclasses import asdict
 
 from flask import Response
 
-from service import duty_work
 from service.api.cases import CREATED, detail_response
 from service.api.common import actor, api_blueprint, case_service, errors, now, reading
 from service.api.schemas import (
@@ -23,7 +22,8 @@ from service.api.schemas import (
     ReadAllSchema,
     StandingSetSchema,
 )
-from service.rectification_ledger import as_dicts
+from service.duties import work as duty_work
+from service.duties.rectification_ledger import as_dicts
 
 bp = api_blueprint(
     "api_duties", "定期事务：事件报告、整改台账、物业服务企业红黑榜与信用记录、我的通知"

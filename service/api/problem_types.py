@@ -9,7 +9,7 @@ from __future__ import annotations
 from service.api.common import api_blueprint, errors, public
 from service.api.problems import PROBLEMS, TYPE_BASE
 from service.api.schemas import ProblemTypeSchema
-from service.errors import NotFound
+from service.core.errors import NotFound
 from workflows.i18n import _
 
 bp = api_blueprint("api_problems", "错误类型：错误响应中 type 所指的各类问题的说明")

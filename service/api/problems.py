@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from service.errors import ServiceError
+from service.core.errors import ServiceError
 from workflows.i18n import _
 
 PROBLEM_JSON = "application/problem+json"

@@ -12,11 +12,11 @@ from typing import Any, ClassVar
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from service.access import ROLES
-from service.admin_log import ACTIONS
-from service.administration import ORGANIZATION_PLACE, PLACE_PARENT
-from service.case_queries import CASE_STATUSES
-from service.tasklist import SORTS, TASK_STATUSES
+from service.admin.administration import ORGANIZATION_PLACE, PLACE_PARENT
+from service.admin.log import ACTIONS
+from service.cases.queries import CASE_STATUSES
+from service.people.access import ROLES
+from service.tasks.tasklist import SORTS, TASK_STATUSES
 from workflows.catalogue import MATTERS
 from workflows.duties import DUTIES
 from workflows.forms import FIRM_STANDINGS

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from service import administration, auth
+from service.admin import administration
 from service.api.common import actor, api_blueprint, case_service, errors, now, public, reading
 from service.api.schemas import (
     IssuedTokenSchema,
@@ -12,7 +12,8 @@ from service.api.schemas import (
     TokenSchema,
     UserSchema,
 )
-from service.errors import Unauthenticated
+from service.core.errors import Unauthenticated
+from service.people import auth
 
 bp = api_blueprint("api_auth", "登录与令牌：用户名和密码换取访问令牌，令牌的查看和撤销")
 

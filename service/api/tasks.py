@@ -7,7 +7,6 @@ from dataclasses import asdict
 
 from flask import Response, url_for
 
-from service import tasklist
 from service.api.cases import ETAG, detail_response, etag
 from service.api.common import actor, api_blueprint, case_service, errors, now, reading
 from service.api.schemas import (
@@ -24,7 +23,8 @@ from service.api.schemas import (
     TaskSchema,
     TaskUpdateSchema,
 )
-from service.errors import InvalidInput
+from service.core.errors import InvalidInput
+from service.tasks import tasklist
 from workflows.i18n import _
 
 bp = api_blueprint("api_tasks", "任务：待办箱、签收、分派、期限与优先级、办理、任务历史、筛选条件")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from service import attachments
 from service.api.cases import binary_responses, file_response
 from service.api.common import (
     actor,
@@ -16,6 +15,7 @@ from service.api.common import (
     reading,
 )
 from service.api.schemas import AttachmentSchema, UploadSchema
+from service.cases import attachments
 
 bp = api_blueprint("api_attachments", "附件：上传（大小和类型受限，按 SHA-256 存放）与下载")
 

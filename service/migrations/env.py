@@ -2,7 +2,7 @@
 
 from alembic import context
 
-from service.models import Base
+from service.core.models import Base
 
 engine = context.config.attributes["engine"]
 

@@ -8,7 +8,7 @@ Create Date: ${create_date}
 import sqlalchemy as sa
 from alembic import op
 
-import service.models
+import service.core.models
 ${imports if imports else ""}
 
 revision = ${repr(up_revision)}

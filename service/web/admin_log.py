@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import render_template, request
 
-from service import admin_log
-from service.admin_log import ACTIONS, AdminEntryView
+from service.admin import log as admin_log
+from service.admin.log import ACTIONS, AdminEntryView
 from service.web.audit import reason_text
 from service.web.common import (
     ORGANIZATION_KINDS,

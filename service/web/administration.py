@@ -17,8 +17,8 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from service import administration as admin
-from service.administration import (
+from service.admin import administration as admin
+from service.admin.administration import (
     ORGANIZATION_PLACE,
     PLACE_PARENT,
     GrantView,
@@ -33,7 +33,7 @@ from service.api.schemas import (
     UserCreateSchema,
     UserUpdateSchema,
 )
-from service.errors import Conflict, InvalidInput
+from service.core.errors import Conflict, InvalidInput
 from service.web.common import (
     ORGANIZATION_KINDS,
     PLACE_KINDS,

@@ -16,14 +16,14 @@ from typing import Any
 
 from flask import Response, redirect, render_template, request, url_for
 
-from service import admin_log
-from service.audit import readable_case
-from service.case_queries import CaseFilter
-from service.errors import NotFound
-from service.history import ENGINE_EVENTS, events_of
-from service.model_store import models_for
-from service.models import Case
-from service.replay import ReplayDivergence, Verification, replay, verify_case
+from service.admin import log as admin_log
+from service.cases.model_store import models_for
+from service.cases.queries import CaseFilter
+from service.core.errors import NotFound
+from service.core.models import Case
+from service.history.audit import readable_case
+from service.history.chain import ENGINE_EVENTS, events_of
+from service.history.replay import ReplayDivergence, Verification, replay, verify_case
 from service.web import reading as rd
 from service.web.case_search import search_page
 from service.web.common import (

@@ -7,9 +7,9 @@ from typing import Any
 
 from flask import render_template, request
 
-from service.case_queries import CaseFilter, search_cases
-from service.errors import InvalidInput
-from service.tasklist import case_kinds
+from service.cases.queries import CaseFilter, search_cases
+from service.core.errors import InvalidInput
+from service.tasks.tasklist import case_kinds
 from service.web import reading as rd
 from service.web.common import actor, reading
 

@@ -6,15 +6,15 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from service.access import may_comment, may_work_task
-from service.attachments import case_file
-from service.audit import readable_case
-from service.case_queries import CaseFilter, case_detail, reply_document
-from service.errors import InvalidInput
-from service.history import events_of
-from service.models import HumanTask
-from service.tasklist import add_comment
-from service.vote_rules import vote_rule
+from service.cases.attachments import case_file
+from service.cases.queries import CaseFilter, case_detail, reply_document
+from service.cases.vote_rules import vote_rule
+from service.core.errors import InvalidInput
+from service.core.models import HumanTask
+from service.history.audit import readable_case
+from service.history.chain import events_of
+from service.people.access import may_comment, may_work_task
+from service.tasks.tasklist import add_comment
 from service.web import reading as rd
 from service.web.case_search import search_page
 from service.web.common import (

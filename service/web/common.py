@@ -24,10 +24,10 @@ from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 
-from service.access import Actor
-from service.cases import CaseService
-from service.errors import Conflict, Forbidden, NotFound, ServiceError
-from service.tasklist import kind_name
+from service.cases.case_service import CaseService
+from service.core.errors import Conflict, Forbidden, NotFound, ServiceError
+from service.people.access import Actor
+from service.tasks.tasklist import kind_name
 from workflows import duties
 from workflows.catalogue import APPLICANT_KINDS, MATTERS
 from workflows.i18n import _

@@ -13,7 +13,7 @@ from datetime import datetime
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from service.models import ModelVersion
+from service.core.models import ModelVersion
 from workflows.diagram import diagram_ids, render_svg
 from workflows.engine import CaseEngine
 from workflows.i18n import _

@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
-from service import duty_work
-from service.errors import Forbidden, InvalidInput
+from service.core.errors import Forbidden, InvalidInput
+from service.duties import work as duty_work
 from service.web import fields
 from service.web.common import actor, case_service, now, reading, web_blueprint
 from service.web.uploads import store_uploads

@@ -8,12 +8,12 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from service import drafts
-from service.attachments import own_file
-from service.case_queries import file_case
-from service.errors import Forbidden, InvalidInput, NotFound
-from service.models import Organization, Place
-from service.vote_rules import vote_rules
+from service.cases import drafts
+from service.cases.attachments import own_file
+from service.cases.queries import file_case
+from service.cases.vote_rules import vote_rules
+from service.core.errors import Forbidden, InvalidInput, NotFound
+from service.core.models import Organization, Place
 from service.web import fields
 from service.web.common import actor, case_service, reading, web_blueprint
 from service.web.uploads import attachments_dir, download, store_uploads

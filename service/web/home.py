@@ -8,10 +8,11 @@ from flask import render_template
 from sqlalchemy import case as when
 from sqlalchemy import select
 
-from service import drafts, duty_work
-from service.access import visible_cases
-from service.inbox import open_tasks_for
-from service.models import Case, HumanTask
+from service.cases import drafts
+from service.core.models import Case, HumanTask
+from service.duties import work as duty_work
+from service.people.access import visible_cases
+from service.tasks.open_tasks import open_tasks_for
 from service.web.common import actor, now, reading, web_blueprint
 from service.web.notices import unread_notifications
 

@@ -13,8 +13,8 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from service.errors import Conflict, InvalidInput
-from service.tasklist import (
+from service.core.errors import Conflict, InvalidInput
+from service.tasks.tasklist import (
     UNCHECKED,
     InboxQuery,
     assign,

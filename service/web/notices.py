@@ -7,10 +7,10 @@ from flask import redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from service.access import Actor
-from service.duty_work import my_notifications
-from service.models import Notification
-from service.notifications import mark_all_read, mark_read, notifications_for
+from service.core.models import Notification
+from service.duties.work import my_notifications
+from service.notices.notifications import mark_all_read, mark_read, notifications_for
+from service.people.access import Actor
 from service.web.common import actor, case_service, reading, web_blueprint
 from workflows.i18n import _
 

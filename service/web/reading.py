@@ -10,11 +10,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.access import visible_cases
-from service.model_store import models_for
-from service.models import Case, CaseEvent, CaseState, Organization, Place, User
-from service.tasklist import filing_form, step_form
-from service.vote_rules import vote_shares
+from service.cases.model_store import models_for
+from service.cases.vote_rules import vote_shares
+from service.core.models import Case, CaseEvent, CaseState, Organization, Place, User
+from service.people.access import visible_cases
+from service.tasks.tasklist import filing_form, step_form
 from service.web.common import actor, local_time, step_name
 from workflows.engine import CaseEngine, CaseScriptEngine
 from workflows.i18n import _

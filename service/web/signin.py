@@ -1,12 +1,12 @@
-"""Signing in and out of the pages; the password check is ``service.auth``'s."""
+"""Signing in and out of the pages; the password check is ``service.people.auth``'s."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
-from service.auth import authenticate, record_failed_sign_in
-from service.errors import TooManyAttempts, Unauthenticated
+from service.core.errors import TooManyAttempts, Unauthenticated
+from service.people.auth import authenticate, record_failed_sign_in
 from service.web.common import case_service, now, reading, safe_next, web_blueprint
 from workflows.i18n import _
 

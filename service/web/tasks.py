@@ -14,14 +14,14 @@ from flask import flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from service.access import may_work_task
-from service.audit import readable_case
-from service.case_queries import reply_preview
-from service.errors import Conflict, InvalidInput, NotFound
-from service.models import HumanTask, RoleGrant, User
-from service.step_check import check_step, task_context
-from service.tasklist import assignees, complete, update_task
-from service.vote_rules import VoteRuleInfo, vote_shares
+from service.cases.queries import reply_preview
+from service.cases.step_check import check_step, task_context
+from service.cases.vote_rules import VoteRuleInfo, vote_shares
+from service.core.errors import Conflict, InvalidInput, NotFound
+from service.core.models import HumanTask, RoleGrant, User
+from service.history.audit import readable_case
+from service.people.access import may_work_task
+from service.tasks.tasklist import assignees, complete, update_task
 from service.web import fields
 from service.web import reading as rd
 from service.web.common import (

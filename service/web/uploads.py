@@ -1,4 +1,4 @@
-"""Files chosen in a form's upload inputs: stored by ``service.attachments``, then listed.
+"""Files chosen in a form's upload inputs: stored by ``service.cases.attachments``, then listed.
 
 A page's form posts the files with the rest of its fields; each one is stored first and
 added to its attachment list as ``{"name", "sha256"}``, which is what the service's
@@ -14,8 +14,8 @@ from flask import current_app, send_file
 from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Response
 
-from service.attachments import StoredFile, store_upload
-from service.errors import InvalidInput
+from service.cases.attachments import StoredFile, store_upload
+from service.core.errors import InvalidInput
 from service.web.common import actor, case_service, now
 
 

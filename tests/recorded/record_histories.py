@@ -27,13 +27,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from service.cases import CaseService
-from service.clock import FixedClock
-from service.db import make_engine, make_sessionmaker, upgrade
-from service.demo import load_demo
-from service.demo_cases import complete_step, drive, open_task, step_payload
-from service.duty_cases import DutyService
-from service.models import Case, CaseEvent, CaseState, ModelVersion
+from service.cases.case_service import CaseService
+from service.core.clock import FixedClock
+from service.core.db import make_engine, make_sessionmaker, upgrade
+from service.core.models import Case, CaseEvent, CaseState, ModelVersion
+from service.demo.cases import complete_step, drive, open_task, step_payload
+from service.demo.district import load_demo
+from service.duties.schedule import DutyService
 from workflows.work_calendar import SHANGHAI
 
 SCENARIOS: list[tuple[str, str | None, str]] = [

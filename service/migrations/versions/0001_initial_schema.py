@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import service.models
+import service.core.models
 
 revision = "0001"
 down_revision = None
@@ -34,7 +34,7 @@ def upgrade() -> None:
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
-        sa.Column("deployed_at", service.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("deployed_at", service.core.models.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("version"),
     )
     op.create_table(
@@ -108,9 +108,9 @@ def upgrade() -> None:
         sa.Column("model_version", sa.String(length=64), nullable=False),
         sa.Column("process_id", sa.String(length=64), nullable=False),
         sa.Column("filed_by", sa.Integer(), nullable=False),
-        sa.Column("filed_at", service.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("closed_at", service.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("next_timer_due", service.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("filed_at", service.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("closed_at", service.core.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("next_timer_due", service.core.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("state_digest", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["applicant_org_id"],
@@ -181,7 +181,7 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column("at", service.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", service.core.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("task_bpmn_id", sa.String(length=64), nullable=True),
         sa.Column(
             "data",
@@ -227,11 +227,11 @@ def upgrade() -> None:
         sa.Column("estate_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("priority", sa.Integer(), nullable=False),
-        sa.Column("created_at", service.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("due_at", service.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("follow_up_at", service.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", service.core.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("due_at", service.core.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("follow_up_at", service.core.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("assignee_id", sa.Integer(), nullable=True),
-        sa.Column("completed_at", service.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("completed_at", service.core.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("completed_by", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["assignee_id"],
@@ -270,7 +270,7 @@ def upgrade() -> None:
         sa.Column("serial", sa.Integer(), nullable=False),
         sa.Column("document_number", sa.String(length=64), nullable=False),
         sa.Column("decision", sa.String(length=32), nullable=False),
-        sa.Column("issued_at", service.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("issued_at", service.core.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("signed_by", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["case_id"],

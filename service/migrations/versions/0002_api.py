@@ -8,14 +8,14 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import service.models
+import service.core.models
 
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-UTC = service.models.UTCDateTime(timezone=True)
+UTC = service.core.models.UTCDateTime(timezone=True)
 JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql")
 
 

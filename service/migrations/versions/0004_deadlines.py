@@ -7,14 +7,14 @@ Revises: 0003
 import sqlalchemy as sa
 from alembic import op
 
-import service.models
+import service.core.models
 
 revision = "0004"
 down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-UTC = service.models.UTCDateTime(timezone=True)
+UTC = service.core.models.UTCDateTime(timezone=True)
 
 
 def upgrade() -> None:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import service.models
+import service.core.models
 
 revision = "0007"
 down_revision = "0006"
@@ -23,7 +23,7 @@ def upgrade() -> None:
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("action", sa.String(length=32), nullable=False),
         sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column("at", service.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", service.core.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("target", sa.String(length=120), nullable=False),
         sa.Column(
             "data",

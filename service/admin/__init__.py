@@ -1,0 +1,1 @@
+"""What administrators keep up, and the log of every change they make."""

@@ -1,0 +1,353 @@
+"""Cases as readers see them: the searchable list, the detail, and the written reply.
+
+The detail is assembled from the case row, its open tasks and its history: the request
+as last corrected, the vote results and the reply's reasons are what the recorded steps
+submitted, so they are exactly what an auditor replays.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.cases.attachments import check_references
+from service.cases.case_service import CaseService
+from service.core.errors import NotFound
+from service.core.models import Case, CaseEvent, HumanTask, Organization, Place, WrittenReply
+from service.core.paging import Page, SortKey, page
+from service.history.audit import readable_case
+from service.people.access import Actor, visible_cases
+from service.people.directory import Person, people
+from service.tasks.tasklist import TaskView, kind_name, task_views
+from workflows import catalogue
+from workflows.forms import REPLY_DECISIONS
+from workflows.i18n import _
+from workflows.work_calendar import SHANGHAI
+
+CASE_STATUSES = ("running", "closed", "rejected", "vote_failed", "ended")
+CASE_ORDER = SortKey("-filed", Case.filed_at, descending=True, is_datetime=True)
+
+
+@dataclass(frozen=True)
+class PlaceRef:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: int
+    title: str
+    matter_type: str
+    matter_name: str
+    sub_type: str
+    estate: PlaceRef
+    applicant: str
+    status: str
+    outcome: str | None
+    current_step: str
+    revision: int
+    filed_at: datetime
+    closed_at: datetime | None
+
+
+def _summary(case: Case) -> CaseSummary:
+    return CaseSummary(
+        id=case.id,
+        title=case.title,
+        matter_type=case.matter_type,
+        matter_name=kind_name(case.matter_type),
+        sub_type=case.sub_type,
+        estate=PlaceRef(case.estate.code, case.estate.name),
+        applicant=case.applicant.name,
+        status=case.status,
+        outcome=case.outcome,
+        current_step=case.current_step,
+        revision=case.revision,
+        filed_at=case.filed_at,
+        closed_at=case.closed_at,
+    )
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    matter: str | None = None
+    estate: str | None = None
+    status: str | None = None
+    filed_from: date | None = None
+    filed_to: date | None = None
+    text: str | None = None
+    cursor: str | None = None
+    limit: int = 20
+
+    @classmethod
+    def of(cls, values: Mapping[str, Any]) -> CaseFilter:
+        return cls(**{k: v for k, v in values.items() if k in cls.__dataclass_fields__})
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(), SHANGHAI)
+
+
+def search_cases(session: Session, actor: Actor, flt: CaseFilter) -> Page[CaseSummary]:
+    """Readable cases, newest first; filed dates are Beijing calendar days, both inclusive."""
+    stmt = select(Case).where(visible_cases(actor))
+    if flt.matter:
+        stmt = stmt.where(Case.matter_type == flt.matter)
+    if flt.estate:
+        estate = select(Place.id).where(Place.code == flt.estate).scalar_subquery()
+        stmt = stmt.where(Case.estate_id == estate)
+    if flt.status:
+        stmt = stmt.where(Case.status == flt.status)
+    if flt.filed_from:
+        stmt = stmt.where(Case.filed_at >= _day_start(flt.filed_from))
+    if flt.filed_to:
+        stmt = stmt.where(Case.filed_at < _day_start(flt.filed_to) + timedelta(days=1))
+    if flt.text and flt.text.strip():
+        stmt = stmt.where(Case.title.icontains(flt.text.strip(), autoescape=True))
+    rows, next_cursor = page(
+        session,
+        stmt,
+        CASE_ORDER,
+        Case.id,
+        flt.cursor,
+        flt.limit,
+        value_of=lambda c: c.filed_at,
+        id_of=lambda c: c.id,
+    )
+    return Page([_summary(c) for c in rows], next_cursor)
+
+
+@dataclass(frozen=True)
+class ReplyView:
+    document_number: str
+    decision: str
+    decision_label: str
+    reasons: str
+    conditions: str
+    issued_at: datetime
+    signed_by: Person | None
+    party_organization: str
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    at: datetime
+    meeting_date: str | None
+    rule: str
+    passed: bool
+    participation_met: bool
+    approval_met: bool
+    reasons: list[str]
+    base_area: str | None
+    base_owners: int | None
+    participating_area: str | None
+    participating_owners: int | None
+    approving_area: str | None
+    approving_owners: int | None
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    summary: CaseSummary
+    community: PlaceRef
+    applicant_kind: str
+    filed_by: Person | None
+    request: dict[str, Any]
+    open_tasks: list[TaskView]
+    reply: ReplyView | None
+    vote_results: list[VoteResult]
+
+
+def _engine_events(session: Session, case_id: int) -> list[CaseEvent]:
+    return list(
+        session.scalars(
+            select(CaseEvent)
+            .where(
+                CaseEvent.case_id == case_id,
+                CaseEvent.kind.in_(("case_filed", "task_completed")),
+            )
+            .order_by(CaseEvent.seq)
+        )
+    )
+
+
+def _request(events: list[CaseEvent]) -> dict[str, Any]:
+    """The request as filed, or as the last 补正 left it."""
+    request: dict[str, Any] = {}
+    for event in events:
+        if event.kind == "case_filed":
+            request = event.data.get("initial", {}).get("request", {})
+        elif isinstance(event.data.get("data", {}).get("request"), dict):
+            request = event.data["data"]["request"]
+    return request
+
+
+def _votes(events: list[CaseEvent]) -> list[VoteResult]:
+    results = []
+    for event in events:
+        if event.kind != "task_completed" or event.data.get("task") != "owners_vote":
+            continue
+        data = event.data.get("data", {})
+        outcome = data.get("vote_outcome") or {}
+        results.append(
+            VoteResult(
+                at=event.at,
+                meeting_date=data.get("vote_meeting_date"),
+                rule=outcome.get("rule", ""),
+                passed=bool(outcome.get("passed")),
+                participation_met=bool(outcome.get("participation_met")),
+                approval_met=bool(outcome.get("approval_met")),
+                reasons=list(outcome.get("reasons", [])),
+                base_area=data.get("base_area_text"),
+                base_owners=data.get("base_owners"),
+                participating_area=data.get("participating_area_text"),
+                participating_owners=data.get("participating_owners"),
+                approving_area=data.get("approving_area_text"),
+                approving_owners=data.get("approving_owners"),
+            )
+        )
+    return results
+
+
+def _reply(session: Session, case: Case, events: list[CaseEvent]) -> ReplyView | None:
+    """The 批复, once the written-reply step (which numbers and stores it) is in the history."""
+    submitted: dict[str, Any] | None = None
+    for event in events:
+        if event.kind == "task_completed" and event.data.get("task") == "written_reply":
+            submitted = event.data.get("data", {})
+    if submitted is None:
+        return None
+    row = session.scalar(select(WrittenReply).where(WrittenReply.case_id == case.id))
+    if row is None:
+        return None
+    party = session.get(Organization, row.party_org_id)
+    signer = people(session, [row.signed_by]).get(row.signed_by)
+    return ReplyView(
+        document_number=row.document_number,
+        decision=row.decision,
+        decision_label=REPLY_DECISIONS.get(row.decision, row.decision),
+        reasons=submitted.get("reply_reasons", ""),
+        conditions=submitted.get("reply_conditions") or "",
+        issued_at=row.issued_at,
+        signed_by=signer,
+        party_organization=party.name if party else "",
+    )
+
+
+def case_detail(session: Session, actor: Actor, case_id: int, now: datetime) -> CaseDetail:
+    case = readable_case(session, actor, case_id)
+    events = _engine_events(session, case.id)
+    tasks = list(
+        session.scalars(
+            select(HumanTask)
+            .where(HumanTask.case_id == case.id, HumanTask.status == "open")
+            .order_by(HumanTask.id)
+        )
+    )
+    community = session.get(Place, case.community_id)
+    return CaseDetail(
+        summary=_summary(case),
+        community=PlaceRef(community.code, community.name),
+        applicant_kind=case.applicant.kind,
+        filed_by=people(session, [case.filed_by]).get(case.filed_by) if case.filed_by else None,
+        request=_request(events),
+        open_tasks=task_views(session, tasks, now),
+        reply=_reply(session, case, events),
+        vote_results=_votes(events),
+    )
+
+
+def file_case(svc: CaseService, actor: Actor, payload: Mapping[str, Any]) -> int:
+    """File a request whose attachments the actor has uploaded; returns the case id."""
+    with svc.sessions() as session:
+        check_references(session, actor, payload.get("request"))
+    return svc.file_case(actor, payload)
+
+
+@dataclass(frozen=True)
+class ReplyDocument:
+    """Everything the printable 批复 shows, already in the words and dates it prints."""
+
+    document_number: str
+    issuer: str
+    addressee: str
+    subject: str
+    decision_label: str
+    decision: str
+    reasons: str
+    conditions: str
+    legal_basis: str
+    case_title: str
+    estate: str
+    matter_name: str
+    issued_on: str
+    signed_by: str
+
+
+def _chinese_date(moment: datetime) -> str:
+    day = moment.astimezone(SHANGHAI).date()
+    return _("{y}年{m}月{d}日").format(y=day.year, m=day.month, d=day.day)
+
+
+def _document(case: Case, **printed: str) -> ReplyDocument:
+    """The parts of the 批复 that come from the case itself, and what the reply says."""
+    matter = catalogue.MATTERS.get(case.matter_type)
+    return ReplyDocument(
+        addressee=case.applicant.name,
+        subject=_("关于《{title}》的批复").format(title=case.title),
+        legal_basis=matter.legal_basis if matter else "",
+        case_title=case.title,
+        estate=case.estate.name,
+        matter_name=kind_name(case.matter_type),
+        **printed,
+    )
+
+
+def reply_document(session: Session, actor: Actor, case_id: int) -> ReplyDocument:
+    """The written reply of a case, as the formal document prints it."""
+    case = readable_case(session, actor, case_id)
+    reply = _reply(session, case, _engine_events(session, case.id))
+    if reply is None:
+        raise NotFound(_("该案件尚未出具书面批复。"))
+    return _document(
+        case,
+        document_number=reply.document_number,
+        issuer=reply.party_organization,
+        decision_label=reply.decision_label,
+        decision=reply.decision,
+        reasons=reply.reasons,
+        conditions=reply.conditions,
+        issued_on=_chinese_date(reply.issued_at),
+        signed_by=reply.signed_by.display_name if reply.signed_by else "",
+    )
+
+
+def reply_preview(
+    session: Session, case: Case, data: Mapping[str, Any], signer: str, now: datetime
+) -> ReplyDocument:
+    """The 批复 as it would print if signed now, from the checked form of the reply step;
+    the document number is issued only on signing, so the preview says so in its place."""
+    issuer = session.scalar(
+        select(Organization.name).where(
+            Organization.place_id == case.community_id,
+            Organization.kind == "party_organization",
+        )
+    )
+    decision = str(data.get("reply_decision", ""))
+    return _document(
+        case,
+        document_number=_("（文号于签发时生成）"),
+        issuer=issuer or _("社区党组织"),
+        decision_label=REPLY_DECISIONS.get(decision, decision),
+        decision=decision,
+        reasons=str(data.get("reply_reasons", "")),
+        conditions=str(data.get("reply_conditions") or ""),
+        issued_on=_chinese_date(now),
+        signed_by=signer,
+    )

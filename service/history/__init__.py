@@ -1,0 +1,1 @@
+"""The hash-chained history of a case, its replay and the auditor's verification."""

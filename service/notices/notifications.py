@@ -1,0 +1,131 @@
+"""In-app notifications: reminders, escalations and new duties, unread until opened.
+
+A notification is written in the same transaction as what it announces, so a step that
+rolls back tells nobody; e-mail, when configured, is sent afterwards from these rows
+(service/notices/mail.py). A user gets a notification of one kind for one task at most once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from service.core.errors import NotFound
+from service.core.models import Case, HumanTask, Notification, RoleGrant, User
+from service.people.access import LANE_ROLES, case_places
+from workflows.i18n import _
+
+
+def case_link(case_id: int) -> str:
+    """Where a user opens the case; mails prefix it with the site's address."""
+    return f"/cases/{case_id}"
+
+
+def recipients(
+    session: Session, case: Case, role: str, assignee_id: int | None = None
+) -> list[User]:
+    """The active users who may work a task of lane ``role`` in ``case`` (its assignee, if any)."""
+    if assignee_id is not None:
+        user = session.get(User, assignee_id)
+        return [user] if user is not None and user.active else []
+    allowed = LANE_ROLES.get(role, ())
+    in_scope = or_(
+        and_(RoleGrant.role == "applicant", RoleGrant.organization_id == case.applicant_org_id),
+        and_(RoleGrant.role != "applicant", RoleGrant.place_id.in_(case_places(case))),
+    )
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.active,
+                User.id.in_(select(RoleGrant.user_id).where(RoleGrant.role.in_(allowed), in_scope)),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def notify(
+    session: Session,
+    users: Iterable[User],
+    *,
+    kind: str,
+    case: Case,
+    task: HumanTask | None,
+    title: str,
+    body: str,
+    now: datetime,
+) -> list[int]:
+    """Notify each user unless they already have this kind of notice for this task."""
+    already: set[int] = set()
+    if task is not None:
+        already = set(
+            session.scalars(
+                select(Notification.user_id).where(
+                    Notification.task_id == task.id, Notification.kind == kind
+                )
+            )
+        )
+    notified = []
+    for user in users:
+        if user.id in already:
+            continue
+        already.add(user.id)
+        session.add(
+            Notification(
+                user_id=user.id,
+                case_id=case.id,
+                task_id=task.id if task is not None else None,
+                kind=kind,
+                title=title[:200],
+                body=body,
+                created_at=now,
+                email_attempts=0,
+                email_error="",
+            )
+        )
+        notified.append(user.id)
+    return notified
+
+
+def notifications_for(
+    session: Session, user_id: int, *, unread_only: bool = False, limit: int = 50, offset: int = 0
+) -> list[Notification]:
+    """A user's notifications, newest first, a page at a time."""
+    query = select(Notification).where(Notification.user_id == user_id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    return list(
+        session.scalars(
+            query.order_by(Notification.id.desc()).limit(min(limit, 200)).offset(offset)
+        )
+    )
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    return session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    )
+
+
+def mark_read(session: Session, user_id: int, notification_id: int, now: datetime) -> None:
+    """Mark one of the user's own notifications read; reading it again changes nothing."""
+    notification = session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user_id:
+        raise NotFound(_("没有这条通知"))
+    if notification.read_at is None:
+        notification.read_at = now
+
+
+def mark_all_read(session: Session, user_id: int, now: datetime) -> int:
+    result = session.execute(
+        update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=now)
+    )
+    return result.rowcount
