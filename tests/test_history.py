@@ -7,10 +7,13 @@ access would; verification must name the first entry that no longer holds.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
 import pytest
+from api_support import make_app
 from sqlalchemy import Engine, delete, select, update
+from web_support import PASSWORD, Client
 
 from service.cases.case_service import CaseService
 from service.cases.model_store import models_for
@@ -241,3 +244,48 @@ def test_replay_is_the_same_with_the_engine_state_log_on(
     assert logged.ok
     changes = [r for r in caplog.records if r.name == "spiff.task"]
     assert changes and all(r.getMessage().startswith("State ") for r in changes)
+
+
+def test_an_altered_entry_that_also_breaks_replay_is_reported_as_altered_first(
+    service: CaseService,
+    db_engine: Engine,
+    database_url: str,
+    closed_case: int,
+    tmp_path: Path,
+    capsys,
+) -> None:
+    """The alteration is the cause and replay's failure its consequence: the chain's
+    finding comes first everywhere verification is read (service, CLI, API, page)."""
+    event = _events(service, closed_case)[4]
+    assert event.kind == "task_completed"
+    _edit_event(db_engine, closed_case, event.seq, {**event.data, "task": "oversight_check"})
+    result = _verify(service, closed_case)
+    assert not result.chain.intact and not result.replay_ok
+    assert result.first_bad_seq == event.seq
+    assert result.findings == [
+        f"entry {event.seq} was altered",
+        f"replay fails at entry {event.seq}: step oversight_check was not open at this "
+        "point of the model",
+    ]
+    assert result.reason == "; ".join(result.findings)
+
+    assert _cli_verify(database_url, "--case", str(closed_case)) == 1
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.startswith(f"BAD case {closed_case}: 9 entries, entry {event.seq} was altered; ")
+    assert line.endswith(f"(first bad entry {event.seq})")
+
+    app = make_app(service, tmp_path)
+    api = app.test_client()
+    token = api.post(
+        "/api/v1/auth/token", json={"username": "auditor", "password": PASSWORD}
+    ).get_json()["token"]
+    answer = api.get(
+        f"/api/v1/cases/{closed_case}/verification", headers={"Authorization": f"Bearer {token}"}
+    ).get_json()
+    assert answer["findings"] == result.findings and answer["reason"] == result.reason
+    assert answer["first_bad_seq"] == event.seq
+
+    page = Client(app, "auditor").get(f"/audit/cases/{closed_case}").text
+    altered = page.index(f"第 {event.seq} 条记录的内容被改动")
+    replayed = page.index(f"重放在第 {event.seq} 条与记录不符：记录的步骤“")
+    assert altered < replayed

@@ -606,6 +606,11 @@ class VerificationSchema(Schema):
     replay_ok = fields.Boolean(required=True)
     first_bad_seq = fields.Integer(allow_none=True, required=True)
     reason = fields.String(required=True)
+    findings = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "每项检查发现的问题，哈希链的在前、重放的在后；完整时为空"},
+    )
 
 
 # -- attachments -------------------------------------------------------------------------

@@ -45,16 +45,36 @@ class ReplayDivergence(Exception):
 
 @dataclass(frozen=True)
 class Verification:
+    """What verifying one case found; ``replay_seq`` and ``replay_reason`` say where and
+    why replay departed from the history, and are None when it reproduced all of it."""
+
     case_id: int
     events: int
     chain: ChainResult
-    replay_ok: bool
     first_bad_seq: int | None
-    reason: str
+    replay_seq: int | None = None
+    replay_reason: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.chain.intact and self.replay_ok
+
+    @property
+    def replay_ok(self) -> bool:
+        return self.replay_reason is None
+
+    @property
+    def findings(self) -> list[str]:
+        """Each check's finding, the chain's first: an altered entry usually breaks replay
+        too, and the alteration is what the auditor must hear about."""
+        found = [] if self.chain.intact else [self.chain.reason]
+        if self.replay_reason is not None:
+            found.append(f"replay fails at entry {self.replay_seq}: {self.replay_reason}")
+        return found
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.findings) or "history verified"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +85,7 @@ class Verification:
             "replay_ok": self.replay_ok,
             "first_bad_seq": self.first_bad_seq,
             "reason": self.reason,
+            "findings": self.findings,
         }
 
 
@@ -168,10 +189,8 @@ def verify_history(
             raise ReplayDivergence(last.seq, "the stored engine state differs from its history")
     except ReplayDivergence as exc:
         first_bad = exc.seq if chain.intact else min(exc.seq, chain.first_bad_seq or exc.seq)
-        return Verification(case_id, len(events), chain, False, first_bad, exc.reason)
-    if not chain.intact:
-        return Verification(case_id, len(events), chain, True, chain.first_bad_seq, chain.reason)
-    return Verification(case_id, len(events), chain, True, None, "history verified")
+        return Verification(case_id, len(events), chain, first_bad, exc.seq, exc.reason)
+    return Verification(case_id, len(events), chain, chain.first_bad_seq)
 
 
 def verify_all(session: Session, case_ids: Sequence[int] | None = None) -> list[Verification]:

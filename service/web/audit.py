@@ -92,8 +92,12 @@ def badge(verification: Verification) -> dict[str, Any]:
             ),
         }
     reasons = [] if verification.chain.intact else [reason_text(verification.chain.reason)]
-    if verification.reason != verification.chain.reason:
-        reasons.append(reason_text(verification.reason))
+    if not verification.replay_ok:
+        reasons.append(
+            _("重放在第 {n} 条与记录不符：{reason}").format(
+                n=verification.replay_seq, reason=reason_text(verification.replay_reason or "")
+            )
+        )
     return {
         "ok": False,
         "text": _("记录在第 {n} 条处断裂").format(n=verification.first_bad_seq),
