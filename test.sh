@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The test command: set up, then lint and run the whole suite on SQLite and PostgreSQL.
+# The test command: set up, then lint, check the import contracts (pyproject.toml) and run
+# the whole suite on SQLite and PostgreSQL.
 # Extra arguments go to pytest (e.g. ./test.sh -k owners_vote).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -12,5 +13,6 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/lint-imports --no-cache
 export TEST_DATABASES="${TEST_DATABASES:-sqlite,postgresql}"
 exec .venv/bin/pytest "$@"

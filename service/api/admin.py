@@ -10,31 +10,33 @@ from typing import Any
 
 from service.admin import administration as admin
 from service.admin import log as admin_log
+from service.admin.inputs import (
+    CalendarDaySetSchema,
+    GrantCreateSchema,
+    OrganizationCreateSchema,
+    OrganizationUpdateSchema,
+    PlaceCreateSchema,
+    SettingSetSchema,
+    UserCreateSchema,
+    UserUpdateSchema,
+)
 from service.api.common import actor, api_blueprint, case_service, errors, reading
 from service.api.schemas import (
     AdminLogArgs,
     AdminLogPageSchema,
     AdminLogVerificationSchema,
     CalendarArgs,
-    CalendarDaySetSchema,
     CalendarEntrySchema,
-    GrantCreateSchema,
     OrganizationArgs,
-    OrganizationCreateSchema,
     OrganizationPageSchema,
     OrganizationSchema,
-    OrganizationUpdateSchema,
     PageArgs,
     PlaceArgs,
-    PlaceCreateSchema,
     PlacePageSchema,
     PlaceSchema,
     SettingSchema,
-    SettingSetSchema,
-    UserCreateSchema,
     UserPageSchema,
     UserSchema,
-    UserUpdateSchema,
 )
 from service.core.errors import InvalidInput
 from service.core.paging import Page

@@ -23,7 +23,7 @@ from service.api.schemas import (
     ReplayedStateSchema,
     VerificationSchema,
 )
-from service.cases import attachments
+from service.cases import attachments, filing
 from service.cases import queries as case_queries
 from service.history import audit
 from service.tasks import tasklist
@@ -95,7 +95,7 @@ def binary_responses(blueprint: Any) -> Any:
 @bp.response(201, CaseDetailSchema, headers=CREATED)
 def file_case(body: dict):
     """提出请示（申请单位）；附件须先上传"""
-    case_id = case_queries.file_case(case_service(), actor(), body)
+    case_id = filing.file_case(case_service(), actor(), body)
     return detail_response(case_id, 201)
 
 

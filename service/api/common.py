@@ -13,12 +13,11 @@ from typing import Any, TypeVar
 from flask import current_app, g, request
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
 from werkzeug.routing import IntegerConverter
 
 from service.api.problems import database_problem, service_problem, validation_problem
 from service.cases.case_service import CaseService
+from service.core.db import DatabaseError, Session
 from service.core.errors import ServiceError, Unauthenticated
 from service.people.access import Actor
 from service.people.auth import actor_for_token
@@ -111,7 +110,7 @@ def api_blueprint(name: str, description: str) -> Blueprint:
     bp.before_request(_authenticate)
     bp.register_error_handler(ServiceError, service_problem)
     bp.register_error_handler(ValidationError, validation_problem)
-    bp.register_error_handler(DBAPIError, database_problem)
+    bp.register_error_handler(DatabaseError, database_problem)
     return bp
 
 

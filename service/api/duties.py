@@ -24,6 +24,7 @@ from service.api.schemas import (
 )
 from service.duties import work as duty_work
 from service.duties.rectification_ledger import as_dicts
+from service.notices import notifications as notices
 
 bp = api_blueprint(
     "api_duties", "定期事务：事件报告、整改台账、物业服务企业红黑榜与信用记录、我的通知"
@@ -102,7 +103,7 @@ def set_standing(body: dict, organization_id: int):
 def notifications(args: dict):
     """我的通知（提醒、督办、新的定期事务），最新的在前"""
     with reading() as session:
-        items, unread = duty_work.my_notifications(
+        items, unread = notices.my_notifications(
             session, actor(), unread_only=args["unread"], limit=args["limit"], offset=args["offset"]
         )
     return {"items": [asdict(i) for i in items], "unread": unread}
@@ -113,7 +114,7 @@ def notifications(args: dict):
 @bp.response(200, NotificationSchema)
 def read_notification(notification_id: int):
     """把我的一条通知标为已读"""
-    return asdict(duty_work.read_notification(case_service(), actor(), notification_id))
+    return asdict(notices.read_notification(case_service(), actor(), notification_id))
 
 
 @bp.route("/notifications/read", methods=["POST"])
@@ -121,4 +122,4 @@ def read_notification(notification_id: int):
 @bp.response(200, ReadAllSchema)
 def read_all():
     """把我的通知全部标为已读"""
-    return {"marked": duty_work.read_all_notifications(case_service(), actor())}
+    return {"marked": notices.read_all_notifications(case_service(), actor())}

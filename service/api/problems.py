@@ -12,9 +12,9 @@ from typing import Any
 
 from flask import Response, json
 from marshmallow import ValidationError
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from service.core.db import DatabaseError, database_failure
 from service.core.errors import ServiceError
 from workflows.i18n import _
 
@@ -123,10 +123,11 @@ def validation_problem(error: ValidationError) -> Response:
     return problem(422, errors=flatten(error.messages))
 
 
-def database_problem(error: DBAPIError) -> Response:
+def database_problem(error: DatabaseError) -> Response:
     """A write that lost a race with another one: conflict, or the database is busy."""
-    if isinstance(error, IntegrityError):
+    failure = database_failure(error)
+    if failure == "conflict":
         return problem(409, _("数据已被他人同时修改，请刷新后重试。"))
-    if isinstance(error, OperationalError):
+    if failure == "unavailable":
         return problem(503, headers={"Retry-After": "1"})
     return problem(422, _("提交的内容包含无法保存的字符，或数值超出了允许的范围。"))

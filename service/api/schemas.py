@@ -12,146 +12,31 @@ from typing import Any, ClassVar
 from flask_smorest.fields import Upload
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from service.admin.administration import ORGANIZATION_PLACE, PLACE_PARENT
+from service.admin.administration import PLACE_PARENT
 from service.admin.log import ACTIONS
 from service.cases.queries import CASE_STATUSES
-from service.people.access import ROLES
+from service.core.inputs import (
+    MAX_ID,
+    Day,
+    Moment,
+    Object,
+    Part,
+    QuerySchema,
+    RequestSchema,
+    Text,
+    Whole,
+    YesNo,
+    between,
+    length,
+    one_of,
+)
 from service.tasks.tasklist import SORTS, TASK_STATUSES
 from workflows.catalogue import MATTERS
 from workflows.duties import DUTIES
 from workflows.forms import FIRM_STANDINGS
 from workflows.i18n import _
 
-MAX_ID = 2**31 - 1
 KINDS = [*MATTERS, *DUTIES]
-_REQUIRED = {
-    "required": _("此项为必填项。"),
-    "null": _("此项不能为空。"),
-    "validator_failed": _("此项的值无效。"),
-}
-
-
-class Text(fields.String):
-    default_error_messages: ClassVar[dict[str, str]] = {
-        **_REQUIRED,
-        "invalid": _("应为文字。"),
-        "invalid_utf8": _("包含无法识别的字符。"),
-    }
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs)
-        if "\x00" in text:
-            raise self.make_error("invalid_utf8")
-        return text
-
-
-class Whole(fields.Integer):
-    default_error_messages: ClassVar[dict[str, str]] = {
-        **_REQUIRED,
-        "invalid": _("应为整数。"),
-        "too_large": _("数值过大。"),
-    }
-
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("strict", True)
-        super().__init__(**kwargs)
-
-
-class YesNo(fields.Boolean):
-    default_error_messages: ClassVar[dict[str, str]] = {
-        **_REQUIRED,
-        "invalid": _("应为 true 或 false。"),
-    }
-
-
-FIRST_YEAR, LAST_YEAR = 1900, 2999
-
-
-class Moment(fields.AwareDateTime):
-    default_error_messages: ClassVar[dict[str, str]] = {
-        **_REQUIRED,
-        "invalid": _("应为带时区的日期时间，如 2026-03-02T09:00:00+08:00。"),
-        "invalid_awareness": _("日期时间须带时区，如 +08:00。"),
-        "format": _("日期时间格式不正确。"),
-        "out_of_range": _("日期应在 1900 年至 2999 年之间。"),
-    }
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        moment = super()._deserialize(value, attr, data, **kwargs)
-        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
-            raise self.make_error("out_of_range")
-        return moment
-
-
-class Day(fields.Date):
-    default_error_messages: ClassVar[dict[str, str]] = {
-        **_REQUIRED,
-        "invalid": _("应为日期，格式为 YYYY-MM-DD。"),
-        "format": _("日期格式不正确。"),
-        "out_of_range": _("日期应在 1900 年至 2999 年之间。"),
-    }
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        day = super()._deserialize(value, attr, data, **kwargs)
-        if not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise self.make_error("out_of_range")
-        return day
-
-
-class Object(fields.Dict):
-    default_error_messages: ClassVar[dict[str, str]] = {
-        **_REQUIRED,
-        "invalid": _("应为 JSON 对象。"),
-    }
-
-
-class Anything(fields.Raw):
-    default_error_messages: ClassVar[dict[str, str]] = _REQUIRED
-
-
-class Part(fields.Nested):
-    default_error_messages: ClassVar[dict[str, str]] = {
-        **_REQUIRED,
-        "type": _("应为 JSON 对象。"),
-    }
-
-
-def length(low: int, high: int) -> validate.Length:
-    return validate.Length(low, high, error=_("长度应为 {min} 至 {max} 个字符。"))
-
-
-def between(low: int, high: int) -> validate.Range:
-    return validate.Range(low, high, error=_("应为 {min} 至 {max} 之间的整数。"))
-
-
-def one_of(choices: Any) -> validate.OneOf:
-    return validate.OneOf(list(choices), error=_("只能是以下之一：{choices}。"))
-
-
-def code(max_length: int = 64) -> validate.Validator:
-    return validate.And(
-        length(1, max_length),
-        validate.Regexp(r"^[A-Za-z0-9_.\-]+$", error=_("只能包含字母、数字、下划线、点和减号。")),
-    )
-
-
-class RequestSchema(Schema):
-    """A request body: unknown fields are refused, in Chinese."""
-
-    class Meta:
-        unknown = RAISE
-
-    error_messages: ClassVar[dict[str, str]] = {
-        "unknown": _("不接受此字段。"),
-        "type": _("请求体应为 JSON 对象。"),
-    }
-
-
-class QuerySchema(Schema):
-    """Query-string parameters; unknown ones are ignored by the parser."""
-
-    error_messages: ClassVar[dict[str, str]] = {"type": _("参数格式不正确。")}
-
 
 # -- shared ------------------------------------------------------------------------------
 
@@ -631,30 +516,6 @@ class AttachmentSchema(Schema):
 # -- administration ----------------------------------------------------------------------
 
 
-class UserCreateSchema(RequestSchema):
-    username = Text(required=True, validate=code())
-    display_name = Text(required=True, validate=length(1, 200))
-    password = Text(required=True, validate=length(8, 256))
-    active = YesNo(load_default=True)
-
-
-class UserUpdateSchema(RequestSchema):
-    display_name = Text(validate=length(1, 200))
-    active = YesNo()
-    password = Text(validate=length(8, 256))
-
-    @validates_schema
-    def _something(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if not data:
-            raise ValidationError(_("请至少修改一项。"))
-
-
-class GrantCreateSchema(RequestSchema):
-    role = Text(required=True, validate=one_of(ROLES))
-    place = Text(required=True, validate=length(1, 64), metadata={"description": "地点编码"})
-    organization_id = Whole(allow_none=True, validate=between(1, MAX_ID))
-
-
 UserPageSchema = page_of(UserSchema, "UserPage")
 
 
@@ -662,28 +523,11 @@ class PlaceArgs(PageArgs):
     kind = Text(validate=one_of(PLACE_PARENT), metadata={"description": "地点层级"})
 
 
-class PlaceCreateSchema(RequestSchema):
-    kind = Text(required=True, validate=one_of(PLACE_PARENT))
-    code = Text(required=True, validate=code())
-    name = Text(required=True, validate=length(1, 200))
-    parent = Text(allow_none=True, validate=length(1, 64), metadata={"description": "上级地点编码"})
-
-
 PlacePageSchema = page_of(PlaceSchema, "PlacePage")
 
 
 class OrganizationArgs(PageArgs):
     place = Text(validate=length(1, 64), metadata={"description": "地点编码"})
-
-
-class OrganizationCreateSchema(RequestSchema):
-    kind = Text(required=True, validate=one_of(ORGANIZATION_PLACE))
-    name = Text(required=True, validate=length(1, 200))
-    place = Text(required=True, validate=length(1, 64), metadata={"description": "地点编码"})
-
-
-class OrganizationUpdateSchema(RequestSchema):
-    name = Text(required=True, validate=length(1, 200))
 
 
 OrganizationPageSchema = page_of(OrganizationSchema, "OrganizationPage")
@@ -703,20 +547,11 @@ class CalendarEntrySchema(Schema):
     note = fields.String(required=True)
 
 
-class CalendarDaySetSchema(RequestSchema):
-    is_workday = YesNo(required=True)
-    note = Text(load_default="", validate=length(0, 200))
-
-
 class SettingSchema(Schema):
     key = fields.String(required=True)
     value = fields.Raw(required=True)
     default = fields.Raw(required=True)
     overridden = fields.Boolean(required=True)
-
-
-class SettingSetSchema(RequestSchema):
-    value = Anything(required=True, metadata={"description": "与默认值同类型的新值"})
 
 
 class AdminLogArgs(PageArgs):

@@ -25,9 +25,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.cases.readable import readable_case
 from service.core.errors import Forbidden, InvalidInput, NotFound
 from service.core.models import Attachment
-from service.history.audit import readable_case
 from service.history.chain import events_of
 from service.people.access import Actor, may_upload
 from workflows.i18n import _

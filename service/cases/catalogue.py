@@ -1,4 +1,5 @@
-"""The matter catalogue for clients: types, sub-types, legal basis and every step's form.
+"""The catalogue for clients: the kinds of case (matters and periodic duties) by name,
+each matter's sub-types, legal basis and every step's form.
 
 A client renders the filing form and each step's form from these descriptions, so a
 new field in ``workflows.forms`` reaches every client without a release of its own.
@@ -9,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.core.errors import NotFound
-from workflows import catalogue, forms
+from workflows import catalogue, duties, duty_forms, forms
 from workflows.i18n import _
 
 PRIOR_APPROVAL_STEPS = ("acceptance_check", "supplement", "collective_study", "written_reply")
@@ -67,3 +68,32 @@ def matter_detail(code: str) -> dict[str, Any]:
             for step in steps_of(matter)
         ],
     }
+
+
+def kind_name(code: str) -> str:
+    """The Chinese name of a case's kind, a matter or a periodic duty."""
+    try:
+        return duties.kind_name(code)
+    except KeyError:
+        return code
+
+
+def step_form(matter_type: str, bpmn_id: str) -> list[dict[str, Any]]:
+    """The form a step asks for, described for rendering (empty for a step without one)."""
+    try:
+        return forms.describe_form(duty_forms.case_step_schema(matter_type, bpmn_id))
+    except KeyError:
+        return []
+
+
+def filing_form(matter_type: str) -> list[dict[str, Any]]:
+    """The request form of a case's kind, described for rendering (empty for an unknown kind)."""
+    try:
+        return forms.describe_form(duty_forms.case_filing_schema(matter_type))
+    except KeyError:
+        return []
+
+
+def case_kinds() -> dict[str, str]:
+    """Every kind of case by code, matters first, then the periodic duties: for filters."""
+    return {code: kind_name(code) for code in (*catalogue.MATTERS, *duties.DUTIES)}

@@ -12,18 +12,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from sqlalchemy import case as when
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases.attachments import check_references
-from service.cases.case_service import CaseService
+from service.cases.catalogue import kind_name
+from service.cases.readable import readable_case
 from service.core.errors import NotFound
 from service.core.models import Case, CaseEvent, HumanTask, Organization, Place, WrittenReply
 from service.core.paging import Page, SortKey, page
-from service.history.audit import readable_case
 from service.people.access import Actor, visible_cases
 from service.people.directory import Person, people
-from service.tasks.tasklist import TaskView, kind_name, task_views
+from service.tasks.tasklist import TaskView, task_views
 from workflows import catalogue
 from workflows.forms import REPLY_DECISIONS
 from workflows.i18n import _
@@ -121,6 +121,18 @@ def search_cases(session: Session, actor: Actor, flt: CaseFilter) -> Page[CaseSu
         id_of=lambda c: c.id,
     )
     return Page([_summary(c) for c in rows], next_cursor)
+
+
+def recent_cases(session: Session, actor: Actor, limit: int) -> list[Case]:
+    """The actor's cases for the start page: running ones first, newest first."""
+    return list(
+        session.scalars(
+            select(Case)
+            .where(visible_cases(actor))
+            .order_by(when((Case.status == "running", 0), else_=1), Case.filed_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -261,13 +273,6 @@ def case_detail(session: Session, actor: Actor, case_id: int, now: datetime) -> 
         reply=_reply(session, case, events),
         vote_results=_votes(events),
     )
-
-
-def file_case(svc: CaseService, actor: Actor, payload: Mapping[str, Any]) -> int:
-    """File a request whose attachments the actor has uploaded; returns the case id."""
-    with svc.sessions() as session:
-        check_references(session, actor, payload.get("request"))
-    return svc.file_case(actor, payload)
 
 
 @dataclass(frozen=True)

@@ -7,13 +7,18 @@ the cases in agreement.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
 from types import SimpleNamespace
 
-from workflows.catalogue import matter
-from workflows.engine import CaseScriptEngine, ParsedModels
+from sqlalchemy.orm import Session
+
+from service.cases.model_store import models_for
+from service.core.models import Case
+from workflows.catalogue import MATTERS, matter
+from workflows.engine import CaseScriptEngine, ModelBundle, ParsedModels, parsed
 from workflows.i18n import _
 from workflows.owners_vote import VoteRule, VoteTally, evaluate_vote, format_area
 
@@ -83,6 +88,20 @@ def vote_rules(models: ParsedModels, matter_type: str) -> list[tuple[str, VoteRu
     if not sub_types:
         return [("", vote_rule(models, matter_type))]
     return [(label, vote_rule(models, matter_type, code)) for code, label in sub_types.items()]
+
+
+def filing_vote_rules(matter_types: Iterable[str]) -> dict[str, list[tuple[str, VoteRuleInfo]]]:
+    """``vote_rules`` of each matter type on the models a case filed now would run on (the
+    files in bpmn/, which filing deploys), for the filing pages."""
+    models = parsed(ModelBundle.from_directory())
+    return {code: vote_rules(models, code) for code in matter_types}
+
+
+def case_vote_rule(session: Session, case: Case) -> VoteRuleInfo | None:
+    """The rule a matter's case runs under, from its own model version; None for a duty."""
+    if case.matter_type not in MATTERS:
+        return None
+    return vote_rule(models_for(session, case.model_version), case.matter_type, case.sub_type)
 
 
 def _percent(part: int, whole: int) -> str:

@@ -15,6 +15,10 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
+# The session a page or an API handler holds and hands to the service functions, and the
+# database errors the HTTP edge answers: named here so neither imports SQLAlchemy.
+DatabaseError = exc.DBAPIError
+
 DEFAULT_URL = "sqlite:///instance/prior_approval.sqlite3"
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -92,3 +96,14 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema to ``revision`` (creates it on an empty database)."""
     command.upgrade(alembic_config(engine), revision)
+
+
+def database_failure(error: DatabaseError) -> str:
+    """What a failed statement means for the caller: "conflict" when a write lost a race
+    with another one, "unavailable" when the database cannot answer now, "invalid" for a
+    value the database refuses to store."""
+    if isinstance(error, exc.IntegrityError):
+        return "conflict"
+    if isinstance(error, exc.OperationalError):
+        return "unavailable"
+    return "invalid"

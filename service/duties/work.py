@@ -1,10 +1,10 @@
 """The duties as users reach them, shared by the API and the pages: reporting an incident,
-the rectification ledger, the firms' credit register and one's own notifications.
+the rectification ledger and the firms' credit register.
 
 Each function decides who may do what, so a page and an API route can never disagree:
 the ledger is for the party organization, the street and auditors (within their
 places), the register is read by auditors, the street and administrators and changed
-by administrators only, and a notification belongs to its user alone. Out of scope
+by administrators only. Out of scope
 reads as missing (404), as everywhere else.
 """
 
@@ -22,11 +22,10 @@ from sqlalchemy.orm import Session
 from service.cases.attachments import check_references
 from service.cases.case_service import CaseService
 from service.core.errors import Forbidden, NotFound
-from service.core.models import Notification, Organization, Place
+from service.core.models import Organization, Place
 from service.duties.firm_credit import FirmRecord, firm_record, set_standing
 from service.duties.rectification_ledger import LedgerRow, ledger_rows, write_csv
 from service.duties.schedule import DutyService
-from service.notices.notifications import mark_all_read, mark_read, notifications_for, unread_count
 from service.people.access import Actor
 from workflows.catalogue import PROPERTY_FIRM
 from workflows.duties import REPORTER_KINDS
@@ -177,46 +176,3 @@ def change_standing(
         set_standing(session, actor, firm.id, standing, reason, service.clock.now())
     with service.sessions() as session:
         return firm_record(session, organization_id, _today(service.clock.now()))
-
-
-# -- notifications -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NotificationView:
-    id: int
-    kind: str
-    title: str
-    body: str
-    case_id: int | None
-    task_id: int | None
-    created_at: datetime
-    read_at: datetime | None
-
-
-def _view(row: Notification) -> NotificationView:
-    return NotificationView(
-        row.id, row.kind, row.title, row.body, row.case_id, row.task_id, row.created_at, row.read_at
-    )
-
-
-def my_notifications(
-    session: Session, actor: Actor, *, unread_only: bool = False, limit: int = 50, offset: int = 0
-) -> tuple[list[NotificationView], int]:
-    """The actor's notifications, newest first, and how many are unread."""
-    rows = notifications_for(
-        session, actor.user_id, unread_only=unread_only, limit=limit, offset=offset
-    )
-    return [_view(r) for r in rows], unread_count(session, actor.user_id)
-
-
-def read_notification(service: CaseService, actor: Actor, notification_id: int) -> NotificationView:
-    """Mark one of the actor's notifications read (another user's reads as missing)."""
-    with service.transaction() as session:
-        mark_read(session, actor.user_id, notification_id, service.clock.now())
-        return _view(session.get(Notification, notification_id))
-
-
-def read_all_notifications(service: CaseService, actor: Actor) -> int:
-    with service.transaction() as session:
-        return mark_all_read(session, actor.user_id, service.clock.now())

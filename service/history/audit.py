@@ -16,27 +16,46 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.cases.case_service import CASE_STATUS_BY_END
+from service.cases.catalogue import kind_name
+from service.cases.diagrams import Diagram, case_diagrams, process_files
 from service.cases.model_store import models_for
+from service.cases.readable import CaseParties, case_parties, readable_case
 from service.core.errors import Conflict, InvalidInput, NotFound
 from service.core.models import Case, CaseEvent
 from service.core.paging import Page, SortKey, page
 from service.history.chain import ENGINE_EVENTS, events_of
 from service.history.replay import ReplayDivergence, replay, verify_case
-from service.people.access import Actor, may_read_case
-from service.people.directory import Person, people
+from service.people.access import Actor
+from service.people.directory import Person, display_names, people
 from workflows.duties import step_name
-from workflows.engine import CaseEngine
+from workflows.engine import CaseEngine, OpenTask
 from workflows.i18n import _
 
 EVENT_ORDER = SortKey("seq", CaseEvent.seq)
 
 
-def readable_case(session: Session, actor: Actor, case_id: int) -> Case:
-    """The case, if it exists and the actor may read it; NotFound either way otherwise."""
-    case = session.get(Case, case_id)
-    if case is None or not may_read_case(actor, case):
-        raise NotFound(_("没有找到该案件，或您无权查看。"))
-    return case
+def people_in(session: Session, events: list[CaseEvent]) -> dict[int, str]:
+    """Names of everyone a history mentions: who acted, and to whom tasks were assigned."""
+    ids = [e.actor_id for e in events] + [(e.data or {}).get("assignee_id") for e in events]
+    return display_names(session, ids)
+
+
+@dataclass(frozen=True)
+class CaseHistory:
+    """A case's whole history with the names in it, as the case page and the auditor's
+    pages show it."""
+
+    case: Case
+    parties: CaseParties
+    events: list[CaseEvent]
+    people: dict[int, str]
+
+
+def case_history(session: Session, actor: Actor, case_id: int) -> CaseHistory:
+    """The history of a case the actor may read, with the names of everyone in it."""
+    case = readable_case(session, actor, case_id)
+    events = events_of(session, case.id)
+    return CaseHistory(case, case_parties(session, case), events, people_in(session, events))
 
 
 @dataclass(frozen=True)
@@ -111,6 +130,52 @@ class ReplayedState:
     data: dict[str, Any]
     digest: str
     matches_record: bool
+
+
+@dataclass(frozen=True)
+class ReplayStep:
+    """The replay page: the case rebuilt from its history up to entry ``seq``, and drawn
+    as it stood then; ``divergence`` says where replay departed from the record instead."""
+
+    history: CaseHistory
+    seq: int
+    event: CaseEvent
+    divergence: ReplayDivergence | None
+    diagrams: list[Diagram]
+    open_tasks: list[OpenTask]
+    ended: str | None
+
+    @property
+    def replays_state(self) -> bool:
+        """Whether the entry moved the engine (others leave the state as it was)."""
+        return self.event.kind in ENGINE_EVENTS
+
+
+def replay_step(session: Session, actor: Actor, case_id: int, seq: int) -> ReplayStep:
+    """Replay up to entry ``seq`` (kept within the history), comparing the state after
+    every entry with the one recorded, so a departure is named where it happens."""
+    history = case_history(session, actor, case_id)
+    case, events = history.case, history.events
+    if not events:
+        raise NotFound("no history")
+    seq = min(max(1, seq), events[-1].seq)
+    event = next(e for e in events if e.seq == seq)
+    engine = CaseEngine(models_for(session, case.model_version))
+    try:
+        workflow = replay(engine, events, upto=seq, check_each=True)
+    except ReplayDivergence as exc:
+        return ReplayStep(history, seq, event, exc, [], [], None)
+    diagrams = case_diagrams(
+        process_files(session, case.model_version),
+        engine,
+        workflow,
+        case.process_id,
+        kind_name(case.matter_type),
+        event.at,
+    )
+    return ReplayStep(
+        history, seq, event, None, diagrams, engine.open_tasks(workflow), engine.ended_at(workflow)
+    )
 
 
 def replay_to(session: Session, actor: Actor, case_id: int, upto: int) -> ReplayedState:

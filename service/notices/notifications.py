@@ -8,15 +8,20 @@ rolls back tells nobody; e-mail, when configured, is sent afterwards from these 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.core.errors import NotFound
 from service.core.models import Case, HumanTask, Notification, RoleGrant, User
-from service.people.access import LANE_ROLES, case_places
+from service.people.access import LANE_ROLES, Actor, case_places
 from workflows.i18n import _
+
+if TYPE_CHECKING:  # the case service writes notifications through this module
+    from service.cases.case_service import CaseService
 
 
 def case_link(case_id: int) -> str:
@@ -129,3 +134,53 @@ def mark_all_read(session: Session, user_id: int, now: datetime) -> int:
         .values(read_at=now)
     )
     return result.rowcount
+
+
+# -- one's own notifications, as the API and the pages list them --------------------------
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    id: int
+    kind: str
+    title: str
+    body: str
+    case_id: int | None
+    task_id: int | None
+    created_at: datetime
+    read_at: datetime | None
+
+
+def _view(row: Notification) -> NotificationView:
+    return NotificationView(
+        row.id, row.kind, row.title, row.body, row.case_id, row.task_id, row.created_at, row.read_at
+    )
+
+
+def my_notifications(
+    session: Session, actor: Actor, *, unread_only: bool = False, limit: int = 50, offset: int = 0
+) -> tuple[list[NotificationView], int]:
+    """The actor's notifications, newest first, and how many are unread."""
+    rows = notifications_for(
+        session, actor.user_id, unread_only=unread_only, limit=limit, offset=offset
+    )
+    return [_view(r) for r in rows], unread_count(session, actor.user_id)
+
+
+def unread_notifications(session: Session, actor: Actor, limit: int) -> list[NotificationView]:
+    """The newest of the actor's unread notifications, for the start page."""
+    return [
+        _view(r) for r in notifications_for(session, actor.user_id, unread_only=True, limit=limit)
+    ]
+
+
+def read_notification(service: CaseService, actor: Actor, notification_id: int) -> NotificationView:
+    """Mark one of the actor's notifications read (another user's reads as missing)."""
+    with service.transaction() as session:
+        mark_read(session, actor.user_id, notification_id, service.clock.now())
+        return _view(session.get(Notification, notification_id))
+
+
+def read_all_notifications(service: CaseService, actor: Actor) -> int:
+    with service.transaction() as session:
+        return mark_all_read(session, actor.user_id, service.clock.now())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +26,30 @@ def open_tasks_for(session: Session, actor: Actor, limit: int = 200) -> list[Hum
         .limit(limit)
     )
     return [task for task in rows if may_work_task(actor, task, task.case)]
+
+
+def overdue_tasks(session: Session, actor: Actor, now: datetime, limit: int) -> list[HumanTask]:
+    """Open tasks past their due date in the cases the actor reads, whoever works them."""
+    return list(
+        session.scalars(
+            select(HumanTask)
+            .join(Case, Case.id == HumanTask.case_id)
+            .where(HumanTask.status == "open", HumanTask.due_at < now, visible_cases(actor))
+            .order_by(HumanTask.due_at)
+            .limit(limit)
+        )
+    )
+
+
+def workable_task_ids(session: Session, actor: Actor, case: Case) -> set[int]:
+    """The case's open tasks the actor may work, by id: the case page links them."""
+    return {
+        task.id
+        for task in session.scalars(
+            select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "open")
+        )
+        if may_work_task(actor, task, case)
+    }
 
 
 def timeline(session: Session, case_id: int) -> list[CaseEvent]:

@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session, contains_eager
 
 from service.cases.attachments import check_references
 from service.cases.case_service import CaseService, locked_task
+from service.cases.catalogue import kind_name, step_form
+from service.cases.readable import readable_case
 from service.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.core.models import Case, Comment, HumanTask, Place, RoleGrant, SavedFilter, User
 from service.core.paging import Page, SortKey, page
-from service.history.audit import EventView, event_views, readable_case
+from service.history.audit import EventView, event_views
 from service.history.chain import append_event, events_of
 from service.people.access import (
     LANE_ROLES,
@@ -38,7 +40,6 @@ from service.people.access import (
     workable_tasks,
 )
 from service.people.directory import Person, people
-from workflows import catalogue, duties, duty_forms, forms
 from workflows.i18n import _
 
 TASK_STATUSES = ("open", "completed", "cancelled")
@@ -200,39 +201,16 @@ class TaskDetail:
     may_assign: bool
 
 
-def _readable_task(session: Session, actor: Actor, task_id: int) -> HumanTask:
+def readable_task(session: Session, actor: Actor, task_id: int) -> HumanTask:
+    """The task, if it exists and the actor may read its case; NotFound otherwise."""
     task = session.get(HumanTask, task_id)
     if task is None or not may_read_case(actor, task.case):
         raise NotFound(_("没有找到该任务，或您无权查看。"))
     return task
 
 
-def kind_name(code: str) -> str:
-    """The Chinese name of a case's kind, a matter or a periodic duty."""
-    try:
-        return duties.kind_name(code)
-    except KeyError:
-        return code
-
-
-def step_form(matter_type: str, bpmn_id: str) -> list[dict[str, Any]]:
-    """The form a step asks for, described for rendering (empty for a step without one)."""
-    try:
-        return forms.describe_form(duty_forms.case_step_schema(matter_type, bpmn_id))
-    except KeyError:
-        return []
-
-
-def filing_form(matter_type: str) -> list[dict[str, Any]]:
-    """The request form of a case's kind, described for rendering (empty for an unknown kind)."""
-    try:
-        return forms.describe_form(duty_forms.case_filing_schema(matter_type))
-    except KeyError:
-        return []
-
-
 def task_detail(session: Session, actor: Actor, task_id: int, now: datetime) -> TaskDetail:
-    task = _readable_task(session, actor, task_id)
+    task = readable_task(session, actor, task_id)
     return TaskDetail(
         task=task_views(session, [task], now)[0],
         form=step_form(task.case.matter_type, task.bpmn_id),
@@ -245,7 +223,7 @@ def task_detail(session: Session, actor: Actor, task_id: int, now: datetime) -> 
 def assignees(session: Session, actor: Actor, task_id: int) -> list[Person]:
     """Whom the actor may hand this task to: the party organization's members who may work
     it (empty unless the actor is the secretary who assigns it)."""
-    _readable_task(session, actor, task_id)
+    readable_task(session, actor, task_id)
     return assignees_by_task(session, actor, [task_id]).get(task_id, [])
 
 
@@ -312,14 +290,9 @@ def assignees_by_task(
     return found
 
 
-def case_kinds() -> dict[str, str]:
-    """Every kind of case by code, matters first, then the periodic duties: for filters."""
-    return {code: kind_name(code) for code in (*catalogue.MATTERS, *duties.DUTIES)}
-
-
 def task_history(session: Session, actor: Actor, task_id: int) -> list[EventView]:
     """The entries of the case history about this task: claims, changes, comments, completion."""
-    task = _readable_task(session, actor, task_id)
+    task = readable_task(session, actor, task_id)
     mine = [
         event
         for event in events_of(session, task.case_id)

@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from marshmallow import Schema, ValidationError
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from service.admin import administration as admin
@@ -26,13 +25,14 @@ from service.admin.administration import (
     PlaceView,
     SettingView,
 )
-from service.api.schemas import (
+from service.admin.inputs import (
     OrganizationCreateSchema,
     OrganizationUpdateSchema,
     PlaceCreateSchema,
     UserCreateSchema,
     UserUpdateSchema,
 )
+from service.core.db import Session
 from service.core.errors import Conflict, InvalidInput
 from service.web.common import (
     ORGANIZATION_KINDS,

@@ -17,25 +17,21 @@ from typing import Any
 from flask import Response, redirect, render_template, request, url_for
 
 from service.admin import log as admin_log
-from service.cases.model_store import models_for
 from service.cases.queries import CaseFilter
+from service.cases.readable import readable_case
 from service.core.errors import NotFound
-from service.core.models import Case
-from service.history.audit import readable_case
-from service.history.chain import ENGINE_EVENTS, events_of
-from service.history.replay import ReplayDivergence, Verification, replay, verify_case
+from service.history.audit import CaseHistory, case_history
+from service.history.audit import replay_step as replayed
+from service.history.replay import Verification, verify_case
 from service.web import reading as rd
 from service.web.case_search import search_page
 from service.web.common import (
     actor,
     local_time,
-    matter_name,
     reading,
     require_role,
     web_blueprint,
 )
-from service.web.diagrams import case_diagrams, process_files
-from workflows.engine import CaseEngine
 from workflows.i18n import _
 
 bp = web_blueprint("audit", __name__)
@@ -150,73 +146,49 @@ def search() -> str | tuple[str, int] | Response:
 @bp.get("/audit/cases/<int:case_id>")
 def case(case_id: int) -> str:
     with reading() as db:
-        found = readable_case(db, actor(), case_id)
-        verification = verify_case(db, found)
-        events = events_of(db, found.id)
-        users = rd.people_in(db, events)
-        parties = rd.parties(db, found)
+        history = case_history(db, actor(), case_id)
+        verification = verify_case(db, history.case)
     return render_template(
         "web/audit_case.html",
-        case=found,
-        parties=parties,
+        case=history.case,
+        parties=history.parties,
         badge=badge(verification),
-        events=[(e, users.get(e.actor_id), rd.event_title(e)) for e in events],
+        events=[(e, history.people.get(e.actor_id), rd.event_title(e)) for e in history.events],
     )
 
 
 @bp.get("/audit/cases/<int:case_id>/replay")
 def replay_step(case_id: int) -> str:
     with reading() as db:
-        found = readable_case(db, actor(), case_id)
-        events = events_of(db, found.id)
-        if not events:
-            raise NotFound("no history")
-        seq = min(max(1, request.args.get("seq", 1, type=int)), events[-1].seq)
-        event = next(e for e in events if e.seq == seq)
-        users = rd.people_in(db, events)
-        engine = CaseEngine(models_for(db, found.model_version))
-        files = process_files(db, found.model_version)
-        failure = None
-        diagrams: list[Any] = []
-        open_tasks: list[Any] = []
-        ended = None
-        try:
-            workflow = replay(engine, events, upto=seq, check_each=True)
-        except ReplayDivergence as exc:
-            failure = _("重放到第 {seq} 条记录时失败：{reason}").format(
-                seq=exc.seq, reason=reason_text(exc.reason)
-            )
-        else:
-            diagrams = case_diagrams(
-                files, engine, workflow, found.process_id, matter_name(found.matter_type), event.at
-            )
-            open_tasks = engine.open_tasks(workflow)
-            ended = engine.ended_at(workflow)
-        parties = rd.parties(db, found)
-    engine_steps = [e.seq for e in events if e.kind in ENGINE_EVENTS]
+        step = replayed(db, actor(), case_id, request.args.get("seq", 1, type=int))
+    history, event, users = step.history, step.event, step.history.people
+    failure = None
+    if step.divergence is not None:
+        failure = _("重放到第 {seq} 条记录时失败：{reason}").format(
+            seq=step.divergence.seq, reason=reason_text(step.divergence.reason)
+        )
     return render_template(
         "web/audit_replay.html",
-        case=found,
-        parties=parties,
+        case=history.case,
+        parties=history.parties,
         event=event,
         who=users.get(event.actor_id),
         title=rd.event_title(event),
-        facts=rd.event_facts(event, found.matter_type, users),
-        events=[(e, users.get(e.actor_id), rd.event_title(e)) for e in events],
-        seq=seq,
-        last=events[-1].seq,
+        facts=rd.event_facts(event, history.case.matter_type, users),
+        events=[(e, users.get(e.actor_id), rd.event_title(e)) for e in history.events],
+        seq=step.seq,
+        last=history.events[-1].seq,
         failure=failure,
-        diagrams=diagrams,
-        open_tasks=open_tasks,
-        ended=ended,
-        ended_text=rd.END_EVENTS.get(ended or "", ended),
-        replays_state=seq in engine_steps,
+        diagrams=step.diagrams,
+        open_tasks=step.open_tasks,
+        ended=step.ended,
+        ended_text=rd.END_EVENTS.get(step.ended or "", step.ended),
+        replays_state=step.replays_state,
     )
 
 
-def _history_rows(db: Any, found: Case) -> list[dict[str, Any]]:
-    events = events_of(db, found.id)
-    users = rd.people_in(db, events)
+def _history_rows(history: CaseHistory) -> list[dict[str, Any]]:
+    users = history.people
     return [
         {
             "seq": e.seq,
@@ -231,11 +203,12 @@ def _history_rows(db: Any, found: Case) -> list[dict[str, Any]]:
             "prev_hash": e.prev_hash,
             "hash": e.hash,
         }
-        for e in events
+        for e in history.events
     ]
 
 
-def _case_header(found: Case, verification: Verification) -> dict[str, Any]:
+def _case_header(history: CaseHistory, verification: Verification) -> dict[str, Any]:
+    found = history.case
     return {
         "case_id": found.id,
         "title": found.title,
@@ -251,8 +224,9 @@ def _case_header(found: Case, verification: Verification) -> dict[str, Any]:
 @bp.get("/audit/cases/<int:case_id>/history.json")
 def export_json(case_id: int) -> Response:
     with reading() as db:
-        found = readable_case(db, actor(), case_id)
-        body = {**_case_header(found, verify_case(db, found)), "events": _history_rows(db, found)}
+        history = case_history(db, actor(), case_id)
+        verification = verify_case(db, history.case)
+    body = {**_case_header(history, verification), "events": _history_rows(history)}
     return Response(
         json.dumps(body, ensure_ascii=False, indent=2),
         mimetype="application/json",
@@ -263,8 +237,7 @@ def export_json(case_id: int) -> Response:
 @bp.get("/audit/cases/<int:case_id>/history.csv")
 def export_csv(case_id: int) -> Response:
     with reading() as db:
-        found = readable_case(db, actor(), case_id)
-        rows = _history_rows(db, found)
+        rows = _history_rows(case_history(db, actor(), case_id))
     out = io.StringIO()
     columns = [
         "seq",
@@ -295,23 +268,21 @@ def export_csv(case_id: int) -> Response:
 @bp.get("/audit/cases/<int:case_id>/history/print")
 def print_history(case_id: int) -> str:
     with reading() as db:
-        found = readable_case(db, actor(), case_id)
-        verification = verify_case(db, found)
-        events = events_of(db, found.id)
-        users = rd.people_in(db, events)
-        parties = rd.parties(db, found)
+        history = case_history(db, actor(), case_id)
+        verification = verify_case(db, history.case)
+    users = history.people
     return render_template(
         "web/audit_print.html",
-        case=found,
-        parties=parties,
+        case=history.case,
+        parties=history.parties,
         badge=badge(verification),
         rows=[
             (
                 e,
                 users.get(e.actor_id),
                 rd.event_title(e),
-                rd.event_facts(e, found.matter_type, users),
+                rd.event_facts(e, history.case.matter_type, users),
             )
-            for e in events
+            for e in history.events
         ],
     )

@@ -7,10 +7,10 @@ from typing import Any
 
 from flask import render_template, request
 
+from service.cases.catalogue import case_kinds
 from service.cases.queries import CaseFilter, search_cases
+from service.cases.readable import estates_in_reach
 from service.core.errors import InvalidInput
-from service.tasks.tasklist import case_kinds
-from service.web import reading as rd
 from service.web.common import actor, reading
 
 
@@ -21,7 +21,7 @@ def search_page(
     cursor, an unknown matter) is shown with its message and answered with 422."""
     problems: list[str] = []
     with reading() as db:
-        estates = rd.estates_in_reach(db)
+        estates = estates_in_reach(db, actor())
         try:
             found = search_cases(db, actor(), case_filter)
         except InvalidInput as exc:

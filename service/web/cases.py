@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from service.cases.attachments import case_file
+from service.cases.diagrams import live_diagrams
 from service.cases.queries import CaseFilter, case_detail, reply_document
-from service.cases.vote_rules import vote_rule
+from service.cases.vote_rules import case_vote_rule
 from service.core.errors import InvalidInput
-from service.core.models import HumanTask
-from service.history.audit import readable_case
-from service.history.chain import events_of
-from service.people.access import may_comment, may_work_task
+from service.history.audit import case_history
+from service.people.access import may_comment
+from service.tasks.open_tasks import workable_task_ids
 from service.tasks.tasklist import add_comment
 from service.web import reading as rd
 from service.web.case_search import search_page
@@ -21,14 +20,11 @@ from service.web.common import (
     MATTER_SUB_TYPES,
     actor,
     case_service,
-    matter_name,
     now,
     reading,
     web_blueprint,
 )
-from service.web.diagrams import case_diagrams, process_files
 from service.web.uploads import attachments_dir, download
-from workflows.catalogue import MATTERS
 from workflows.i18n import _
 
 bp = web_blueprint("cases", __name__)
@@ -58,32 +54,12 @@ def show(case_id: int) -> str:
     moment = now()
     with reading() as db:
         detail = case_detail(db, actor(), case_id, moment)
-        case = readable_case(db, actor(), case_id)
-        events = events_of(db, case.id)
-        users = rd.people_in(db, events)
-        workable = {
-            task.id
-            for task in db.scalars(
-                select(HumanTask).where(HumanTask.case_id == case.id, HumanTask.status == "open")
-            )
-            if may_work_task(actor(), task, case)
-        }
-        engine, workflow = rd.live_workflow(db, case, moment)
-        diagrams = case_diagrams(
-            process_files(db, case.model_version),
-            engine,
-            workflow,
-            case.process_id,
-            matter_name(case.matter_type),
-            moment,
-        )
-        parties = rd.parties(db, case)
+        history = case_history(db, actor(), case_id)
+        case, events, users = history.case, history.events, history.people
+        workable = workable_task_ids(db, actor(), case)
+        diagrams = live_diagrams(db, case, moment)
         may_remark = may_comment(actor(), case)
-        rule = (
-            vote_rule(engine.models, case.matter_type, case.sub_type)
-            if case.matter_type in MATTERS
-            else None
-        )
+        rule = case_vote_rule(db, case)
     timeline = [
         (
             event,
@@ -97,7 +73,7 @@ def show(case_id: int) -> str:
         "web/case.html",
         case=case,
         detail=detail,
-        parties=parties,
+        parties=history.parties,
         sub_type=MATTER_SUB_TYPES.get(case.matter_type, {}).get(case.sub_type, ""),
         request_facts=rd.facts(rd.filing_specs(case.matter_type), detail.request),
         workable=workable,

@@ -20,14 +20,14 @@ from flask import (
     url_for,
 )
 from flask_wtf.csrf import generate_csrf, validate_csrf
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 from wtforms.validators import ValidationError
 
 from service.cases.case_service import CaseService
+from service.cases.catalogue import kind_name
+from service.core.db import Session
 from service.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from service.people.access import Actor
-from service.tasks.tasklist import kind_name
 from workflows import duties
 from workflows.catalogue import APPLICANT_KINDS, MATTERS
 from workflows.i18n import _

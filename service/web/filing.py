@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
@@ -10,15 +9,14 @@ from werkzeug.wrappers import Response
 
 from service.cases import drafts
 from service.cases.attachments import own_file
-from service.cases.queries import file_case
-from service.cases.vote_rules import vote_rules
+from service.cases.filing import Applicant, file_case
+from service.cases.filing import applicants as applicants_of
+from service.cases.vote_rules import VoteRuleInfo, filing_vote_rules
 from service.core.errors import Forbidden, InvalidInput, NotFound
-from service.core.models import Organization, Place
 from service.web import fields
 from service.web.common import actor, case_service, reading, web_blueprint
 from service.web.uploads import attachments_dir, download, store_uploads
 from workflows import catalogue
-from workflows.engine import ModelBundle, parsed
 from workflows.forms import describe_form, filing_schema
 from workflows.i18n import _
 
@@ -35,31 +33,9 @@ COMMITTEE_RESOLUTION = (
 )
 
 
-@dataclass(frozen=True)
-class Applicant:
-    """A body the signed-in user may file for, at its estate."""
-
-    organization_id: int
-    organization: str
-    kind: str
-    estate_code: str
-    estate: str
-
-    def may_file(self, matter_type: str) -> bool:
-        kinds = catalogue.matter(matter_type).applicant_kinds
-        return not kinds or self.kind in kinds
-
-
 def applicants() -> list[Applicant]:
-    found = []
     with reading() as db:
-        for grant in actor().grants:
-            if grant.role != "applicant" or grant.organization_id is None:
-                continue
-            org = db.get(Organization, grant.organization_id)
-            estate = db.get(Place, grant.place_id)
-            found.append(Applicant(org.id, org.name, org.kind, estate.code, estate.name))
-    return found
+        return applicants_of(db, actor())
 
 
 def _applicant(matter_type: str, org_id: str | None) -> Applicant:
@@ -71,6 +47,10 @@ def _applicant(matter_type: str, org_id: str | None) -> Applicant:
     if not choices:
         raise Forbidden(_("您所代表的单位不能提出该类事项的请示。"))
     return choices[0]
+
+
+def _rules(matter_type: str) -> list[tuple[str, VoteRuleInfo]]:
+    return filing_vote_rules([matter_type])[matter_type]
 
 
 def filing_specs(matter_type: str, applicant_kind: str) -> list[dict[str, Any]]:
@@ -95,7 +75,9 @@ def filing_specs(matter_type: str, applicant_kind: str) -> list[dict[str, Any]]:
     return sorted(specs, key=order)
 
 
-def starting_values(matter: catalogue.MatterType, rules: list[tuple[str, Any]]) -> dict[str, Any]:
+def starting_values(
+    matter: catalogue.MatterType, rules: list[tuple[str, VoteRuleInfo]]
+) -> dict[str, Any]:
     """A new request starts with its title and its legal basis and vote rule written out."""
     if matter.has_owners_vote:
         rule_lines = [
@@ -112,18 +94,14 @@ def starting_values(matter: catalogue.MatterType, rules: list[tuple[str, Any]]) 
     }
 
 
-def current_models():
-    return parsed(ModelBundle.from_directory())
-
-
 @bp.get("/filing")
 def choose() -> str:
     mine = applicants()
     if not mine:
         raise Forbidden(_("只有业主委员会、物业管理委员会、筹备组或物业服务企业可以提出请示。"))
-    models = current_models()
+    rules = filing_vote_rules(catalogue.MATTERS)
     offers = [
-        (a, m, vote_rules(models, m.code))
+        (a, m, rules[m.code])
         for a in mine
         for m in catalogue.MATTERS.values()
         if a.may_file(m.code)
@@ -139,11 +117,7 @@ def form(matter_type: str) -> str:
     with reading() as db:
         draft = drafts.draft_for(db, actor().user_id, matter_type, applicant.organization_id)
     matter = catalogue.matter(matter_type)
-    values = (
-        draft.values
-        if draft
-        else starting_values(matter, vote_rules(current_models(), matter_type))
-    )
+    values = draft.values if draft else starting_values(matter, _rules(matter_type))
     return _render(matter_type, applicant, values, {}, draft_saved_at=draft and draft.saved_at)
 
 
@@ -205,7 +179,7 @@ def _render(
         "web/filing_form.html",
         matter=catalogue.matter(matter_type),
         applicant=applicant,
-        rules=vote_rules(current_models(), matter_type),
+        rules=_rules(matter_type),
         fields=shown,
         problems=fields.summary(shown, fields.unplaced(errors, shown)),
         draft_saved_at=draft_saved_at,

@@ -13,13 +13,14 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from service.cases.catalogue import case_kinds
+from service.cases.readable import estates_in_reach
 from service.core.errors import Conflict, InvalidInput
 from service.tasks.tasklist import (
     UNCHECKED,
     InboxQuery,
     assign,
     assignees_by_task,
-    case_kinds,
     claim,
     delete_filter,
     inbox,
@@ -27,7 +28,6 @@ from service.tasks.tasklist import (
     saved_filters,
     unclaim,
 )
-from service.web import reading as rd
 from service.web.common import actor, case_service, now, reading, safe_next, web_blueprint
 from workflows.i18n import _
 
@@ -74,7 +74,7 @@ def listing() -> str | tuple[str, int]:
     problems: list[str] = []
     try:
         with reading() as db:
-            estates = rd.estates_in_reach(db)
+            estates = estates_in_reach(db, actor())
             found = inbox(db, actor(), _query(args), now())
             candidates = _beyond_claiming(
                 assignees_by_task(db, actor(), (t.id for t in found.items)), actor().user_id

@@ -1,22 +1,16 @@
-"""Reading a case for the pages: its engine state, its request, its history in words."""
+"""A case in the pages' words: its request, its history's entries, its files and votes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from service.cases.model_store import models_for
+from service.cases.catalogue import filing_form, step_form
+from service.cases.queries import VoteResult
 from service.cases.vote_rules import vote_shares
-from service.core.models import Case, CaseEvent, CaseState, Organization, Place, User
-from service.people.access import visible_cases
-from service.tasks.tasklist import filing_form, step_form
-from service.web.common import actor, local_time, step_name
-from workflows.engine import CaseEngine, CaseScriptEngine
+from service.web.common import local_time, step_name
 from workflows.i18n import _
 from workflows.owners_vote import format_area, parse_area
 
@@ -55,58 +49,17 @@ DERIVED = {
 }
 
 
-def estates_in_reach(session: Session) -> list[tuple[str, str]]:
-    """(code, name) of the estates the signed-in user's cases lie in, for the filters."""
-    return [
-        (row.code, row.name)
-        for row in session.execute(
-            select(Place.code, Place.name)
-            .where(Place.id.in_(select(Case.estate_id).where(visible_cases(actor()))))
-            .order_by(Place.code)
-        )
-    ]
+class Entry(Protocol):
+    """An entry of a case's history, as the service reads it, with what the pages show."""
 
-
-def live_workflow(session: Session, case: Case, now: datetime) -> tuple[CaseEngine, Any]:
-    """The case's engine state restored for reading (nothing is saved)."""
-    engine = CaseEngine(models_for(session, case.model_version))
-    state = session.get(CaseState, case.id)
-    script_engine = CaseScriptEngine(now=lambda: now, functions={})
-    return engine, engine.load(state.state, script_engine, case.process_id)
-
-
-def names_of_users(session: Session, ids: Iterable[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
-    return {row.id: row.display_name for row in rows}
-
-
-def people_in(session: Session, events: Sequence[CaseEvent]) -> dict[int, str]:
-    """Names of everyone a history mentions: who acted, and to whom tasks were assigned."""
-    ids = [e.actor_id for e in events] + [(e.data or {}).get("assignee_id") for e in events]
-    return names_of_users(session, ids)
-
-
-@dataclass(frozen=True)
-class CaseParties:
-    estate: str
-    community: str
-    street: str
-    applicant: str
-    applicant_kind: str
-
-
-def parties(session: Session, case: Case) -> CaseParties:
-    org = session.get(Organization, case.applicant_org_id)
-    return CaseParties(
-        estate=session.get(Place, case.estate_id).name,
-        community=session.get(Place, case.community_id).name,
-        street=session.get(Place, case.street_id).name,
-        applicant=org.name,
-        applicant_kind=org.kind,
-    )
+    @property
+    def kind(self) -> str: ...
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def task_bpmn_id(self) -> str | None: ...
+    @property
+    def data(self) -> dict[str, Any]: ...
 
 
 def step_specs(matter_type: str, bpmn_id: str) -> list[dict[str, Any]]:
@@ -170,7 +123,7 @@ def facts(specs: list[dict[str, Any]], data: Mapping[str, Any]) -> list[tuple[st
 
 
 def event_facts(
-    event: CaseEvent, matter_type: str, users: Mapping[int, str] | None = None
+    event: Entry, matter_type: str, users: Mapping[int, str] | None = None
 ) -> list[tuple[str, str]]:
     """What an event recorded, in words."""
     users = users or {}
@@ -211,7 +164,7 @@ def timer_name(timer_id: str) -> str:
     return _("{step}超期").format(step=name) if name != step else timer_id
 
 
-def event_title(event: CaseEvent) -> str:
+def event_title(event: Entry) -> str:
     kind = EVENT_KINDS.get(event.kind, event.kind)
     if event.task_bpmn_id:
         return f"{kind}：{step_name(event.task_bpmn_id)}"
@@ -226,7 +179,7 @@ class Attachment:
     at: datetime
 
 
-def attachments_of(events: Sequence[CaseEvent], matter_type: str) -> list[Attachment]:
+def attachments_of(events: Sequence[Entry], matter_type: str) -> list[Attachment]:
     """Every file the history refers to, with the step that brought it."""
     found: list[Attachment] = []
     seen: set[tuple[str, str]] = set()
@@ -256,8 +209,8 @@ def attachments_of(events: Sequence[CaseEvent], matter_type: str) -> list[Attach
     return found
 
 
-def vote_lines(vote: Any) -> list[str]:
-    """An owners' vote result (``case_queries.VoteResult``) as shares beside its thresholds."""
+def vote_lines(vote: VoteResult) -> list[str]:
+    """An owners' vote result as shares beside its thresholds."""
     if vote.rule not in ("double_majority", "three_quarters") or vote.base_area is None:
         return []
     return vote_shares(

@@ -11,17 +11,16 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from service.cases.queries import reply_preview
+from service.cases.readable import case_parties, readable_case
 from service.cases.step_check import check_step, task_context
 from service.cases.vote_rules import VoteRuleInfo, vote_shares
-from service.core.errors import Conflict, InvalidInput, NotFound
-from service.core.models import HumanTask, RoleGrant, User
-from service.history.audit import readable_case
+from service.core.errors import Conflict, InvalidInput
 from service.people.access import may_work_task
-from service.tasks.tasklist import assignees, complete, update_task
+from service.people.directory import display_names, party_members
+from service.tasks.tasklist import assignees, complete, readable_task, update_task
 from service.web import fields
 from service.web import reading as rd
 from service.web.common import (
@@ -90,7 +89,6 @@ REPLY_BACKGROUND = ("reply_document_number", "reply_decision", "reply_conditions
 
 # A request corrected after a return keeps what it was filed as.
 FIXED_IN_SUPPLEMENT = ("sub_type", "initiator")
-PARTY_ROLES = ("party_secretary", "party_committee")
 
 
 # Steps of a matter whose recorded fields later steps show (a duty shows its own steps').
@@ -117,37 +115,20 @@ class TaskPage:
 
     def __init__(self, task_id: int) -> None:
         with reading() as db:
-            task = db.get(HumanTask, task_id)
-            if task is None:
-                raise NotFound(_("没有这个任务"))
+            task = readable_task(db, actor(), task_id)
             case = readable_case(db, actor(), task.case_id)
             self.task = task
             self.case = case
-            self.parties = rd.parties(db, case)
+            self.parties = case_parties(db, case)
             self.may_work = task.status == "open" and may_work_task(actor(), task, case)
-            self.assignee = rd.names_of_users(db, [task.assignee_id]).get(task.assignee_id)
-            self.members = self._party_members(db) if task.bpmn_id == "collective_study" else []
+            self.assignee = display_names(db, [task.assignee_id]).get(task.assignee_id)
+            self.members = (
+                party_members(db, case.community_id) if task.bpmn_id == "collective_study" else []
+            )
             self.assignees = assignees(db, actor(), task_id)
         self.data: dict[str, Any] = {}
         if self.may_work:
             self.data = task_context(case_service(), actor(), task_id)
-
-    def _party_members(self, db: Any) -> list[tuple[int, str, str]]:
-        """(user id, name, role) of the party organization's members at the community."""
-        rows = db.execute(
-            select(User.id, User.display_name, RoleGrant.role)
-            .join(RoleGrant, RoleGrant.user_id == User.id)
-            .where(
-                RoleGrant.place_id == self.case.community_id,
-                RoleGrant.role.in_(PARTY_ROLES),
-                User.active,
-            )
-            .order_by(RoleGrant.role.desc(), User.id)
-        )
-        seen: dict[int, tuple[int, str, str]] = {}
-        for row in rows:
-            seen.setdefault(row.id, (row.id, row.display_name, row.role))
-        return list(seen.values())
 
     @property
     def bpmn_id(self) -> str:

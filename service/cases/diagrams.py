@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from service.core.models import ModelVersion
+from service.cases.catalogue import kind_name
+from service.cases.model_store import models_for
+from service.core.models import Case, CaseState, ModelVersion
 from workflows.diagram import diagram_ids, render_svg
-from workflows.engine import CaseEngine
+from workflows.engine import CaseEngine, CaseScriptEngine
 from workflows.i18n import _
 
 # The shared processes a matter calls, each with its call activity in the matter model.
@@ -28,7 +30,8 @@ CALLED = (
 @dataclass(frozen=True)
 class Diagram:
     title: str
-    svg: Markup
+    # An SVG document drawn from the deployed model: trusted markup, shown as it is.
+    svg: str
     active: bool
 
 
@@ -46,7 +49,7 @@ def process_files(session: Session, version: str) -> dict[str, str]:
 def case_diagrams(
     files: dict[str, str],
     engine: CaseEngine,
-    workflow: object,
+    workflow: Any,
     process_id: str,
     title: str,
     now: datetime,
@@ -82,5 +85,23 @@ def case_diagrams(
             title=name,
         )
         active = pid == process_id or bool(done.get(pid) or current.get(pid))
-        result.append(Diagram(name, Markup(svg), active))
+        result.append(Diagram(name, svg, active))
     return result
+
+
+def live_diagrams(session: Session, case: Case, now: datetime) -> list[Diagram]:
+    """The case page's pictures: the case's engine state restored for reading (nothing is
+    saved), drawn with the steps overdue at ``now``."""
+    engine = CaseEngine(models_for(session, case.model_version))
+    state = session.get(CaseState, case.id)
+    workflow = engine.load(
+        state.state, CaseScriptEngine(now=lambda: now, functions={}), case.process_id
+    )
+    return case_diagrams(
+        process_files(session, case.model_version),
+        engine,
+        workflow,
+        case.process_id,
+        kind_name(case.matter_type),
+        now,
+    )

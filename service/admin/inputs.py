@@ -1,0 +1,74 @@
+"""What an administrator's change must look like: the request bodies the API documents
+and the administration pages check their forms with, so both refuse alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError, validates_schema
+
+from service.admin.administration import ORGANIZATION_PLACE, PLACE_PARENT
+from service.core.inputs import (
+    MAX_ID,
+    Anything,
+    RequestSchema,
+    Text,
+    Whole,
+    YesNo,
+    between,
+    code,
+    length,
+    one_of,
+)
+from service.people.access import ROLES
+from workflows.i18n import _
+
+
+class UserCreateSchema(RequestSchema):
+    username = Text(required=True, validate=code())
+    display_name = Text(required=True, validate=length(1, 200))
+    password = Text(required=True, validate=length(8, 256))
+    active = YesNo(load_default=True)
+
+
+class UserUpdateSchema(RequestSchema):
+    display_name = Text(validate=length(1, 200))
+    active = YesNo()
+    password = Text(validate=length(8, 256))
+
+    @validates_schema
+    def _something(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError(_("请至少修改一项。"))
+
+
+class GrantCreateSchema(RequestSchema):
+    role = Text(required=True, validate=one_of(ROLES))
+    place = Text(required=True, validate=length(1, 64), metadata={"description": "地点编码"})
+    organization_id = Whole(allow_none=True, validate=between(1, MAX_ID))
+
+
+class PlaceCreateSchema(RequestSchema):
+    kind = Text(required=True, validate=one_of(PLACE_PARENT))
+    code = Text(required=True, validate=code())
+    name = Text(required=True, validate=length(1, 200))
+    parent = Text(allow_none=True, validate=length(1, 64), metadata={"description": "上级地点编码"})
+
+
+class OrganizationCreateSchema(RequestSchema):
+    kind = Text(required=True, validate=one_of(ORGANIZATION_PLACE))
+    name = Text(required=True, validate=length(1, 200))
+    place = Text(required=True, validate=length(1, 64), metadata={"description": "地点编码"})
+
+
+class OrganizationUpdateSchema(RequestSchema):
+    name = Text(required=True, validate=length(1, 200))
+
+
+class CalendarDaySetSchema(RequestSchema):
+    is_workday = YesNo(required=True)
+    note = Text(load_default="", validate=length(0, 200))
+
+
+class SettingSetSchema(RequestSchema):
+    value = Anything(required=True, metadata={"description": "与默认值同类型的新值"})
