@@ -7,7 +7,7 @@ inbox reads only the case and task rows; 1M cases take about a minute or two to 
 The secretary of community C01 has the same open workload at every size —
 ``--open`` party-organization tasks — while the rest grows: C01's closed history (1% of
 all cases, with their completed tasks) and cases of 200 other communities. It times
-``service.tasks.tasklist.inbox`` (first page, default filters and sort) and prints the query
+``service.tasks.inbox.inbox`` (first page, default filters and sort) and prints the query
 plan, which must use the inbox index rather than scan the task table.
 
 HTTP: the service as the containers run it (``serving.Deployment``: gunicorn with
@@ -44,7 +44,7 @@ from service.core.db import make_engine, make_sessionmaker, upgrade
 from service.core.models import Case, HumanTask, ModelVersion, Organization, Place, User
 from service.demo.district import load_demo
 from service.people.access import Actor
-from service.tasks.tasklist import InboxQuery, inbox
+from service.tasks.inbox import InboxQuery, inbox
 from workflows.work_calendar import SHANGHAI
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)

@@ -40,7 +40,7 @@ from service.core.models import CaseState
 from service.demo.cases import drive, filing_payload
 from service.demo.district import load_demo
 from service.history.replay import verify_all, verify_all_parallel
-from service.tasks.open_tasks import open_tasks_for
+from service.tasks.inbox import open_tasks_for
 from workflows.catalogue import MATTERS
 from workflows.engine import MODELS_DIR, CaseScriptEngine
 from workflows.work_calendar import SHANGHAI

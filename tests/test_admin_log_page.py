@@ -11,13 +11,9 @@ from flask import Flask
 from sqlalchemy import update
 from web_support import Client
 
-from service.admin.administration import (
-    add_grant,
-    create_organization,
-    create_place,
-    set_setting,
-    update_user,
-)
+from service.admin.places import create_organization, create_place
+from service.admin.settings import set_setting
+from service.admin.users import add_grant, update_user
 from service.app import create_app
 from service.cases.case_service import CaseService
 from service.core.models import AdminEvent, User

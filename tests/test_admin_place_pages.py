@@ -12,11 +12,11 @@ from flask import Flask
 from sqlalchemy import func, select
 from web_support import TOKEN, Client
 
-from service.admin.administration import ORGANIZATION_PLACE, PLACE_PARENT
+from service.admin.places import ORGANIZATION_PLACE, PLACE_PARENT
 from service.app import create_app
 from service.cases.case_service import CaseService
 from service.core.models import AdminEvent, Organization, Place
-from service.web import administration
+from service.web.administration import places as place_pages
 
 
 @pytest.fixture
@@ -55,8 +55,8 @@ def _organization_id(service: CaseService, name: str) -> int:
 
 
 def test_every_kind_has_a_chinese_name() -> None:
-    assert set(administration.PLACE_KINDS) == set(PLACE_PARENT)
-    assert set(administration.ORGANIZATION_KINDS) == set(ORGANIZATION_PLACE)
+    assert set(place_pages.PLACE_KINDS) == set(PLACE_PARENT)
+    assert set(place_pages.ORGANIZATION_KINDS) == set(ORGANIZATION_PLACE)
 
 
 def test_the_admin_pages_link_to_each_other(app: Flask) -> None:
@@ -90,7 +90,7 @@ def test_admin_lists_and_filters_places(app: Flask) -> None:
 def test_places_come_a_page_at_a_time_keeping_the_filter(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(administration, "PAGE_SIZE", 3)
+    monkeypatch.setattr(place_pages, "PAGE_SIZE", 3)
     admin = Client(app, "admin")
     first = admin.get("/admin/places?kind=estate").text
     assert re.findall(r'<tr id="place-(\w+)"', _rows(first)) == ["E01", "E02", "E03"]
@@ -197,7 +197,7 @@ def test_admin_lists_and_filters_organizations(app: Flask) -> None:
 def test_organizations_come_a_page_at_a_time_keeping_the_filter(
     app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(administration, "PAGE_SIZE", 1)
+    monkeypatch.setattr(place_pages, "PAGE_SIZE", 1)
     admin = Client(app, "admin")
     first = admin.get("/admin/organizations?place=E01").text
     assert "幸福家园小区业主委员会" in _rows(first)

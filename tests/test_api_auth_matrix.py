@@ -41,7 +41,9 @@ from api_support import (
 from flask import Flask
 from sqlalchemy import select
 
-from service.admin.administration import add_grant, create_organization, set_calendar_day
+from service.admin.calendar_days import set_calendar_day
+from service.admin.places import create_organization
+from service.admin.users import add_grant
 from service.cases import attachments
 from service.cases.case_service import CaseService
 from service.core.clock import FixedClock
@@ -50,7 +52,7 @@ from service.core.models import HumanTask, Notification, Organization, RoleGrant
 from service.demo.district import DEMO_PASSWORD
 from service.people.access import Actor
 from service.people.auth import issue_token
-from service.tasks import tasklist
+from service.tasks import saved_filters
 from workflows.work_calendar import SHANGHAI
 
 ROLES = ("anonymous", "applicant", "secretary", "member", "street", "auditor", "admin")
@@ -144,7 +146,7 @@ class World:
     @cached_property
     def filters(self) -> dict[str, int]:
         return {
-            name: tasklist.save_filter(self.service, self.actor(name), "mine", {}).id
+            name: saved_filters.save_filter(self.service, self.actor(name), "mine", {}).id
             for name in {*USERS.values(), "member"}
         }
 

@@ -24,7 +24,7 @@ from api_support import (
 from sqlalchemy import select
 
 from service.admin import log as admin_log
-from service.admin.administration import clear_setting, set_setting
+from service.admin.settings import clear_setting, set_setting
 from service.cases.case_service import CaseService
 from service.core.models import AdminEvent
 from service.demo.district import DEMO_PASSWORD

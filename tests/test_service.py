@@ -21,7 +21,7 @@ from service.core.models import Case, CaseEvent, CaseState, HumanTask, WrittenRe
 from service.demo.cases import complete_step, drive, filing_payload, open_task, step_payload
 from service.history.chain import ENGINE_EVENTS
 from service.history.replay import verify_all
-from service.tasks.open_tasks import open_tasks_for
+from service.tasks.inbox import open_tasks_for
 from workflows.work_calendar import SHANGHAI
 
 ACCEPT = {"acceptance_decision": "accept"}

@@ -35,7 +35,7 @@ from service.demo.cases import (
     worker_for,
 )
 from service.notices.notifications import notify
-from service.tasks import tasklist
+from service.tasks import claiming, saved_filters
 from workflows import catalogue
 
 
@@ -639,7 +639,7 @@ def test_the_inbox_finds_the_people_for_a_page_of_rows_in_two_queries(
         event.listen(db_engine, "before_cursor_execute", count)
         try:
             with service.sessions() as session:
-                found = tasklist.assignees_by_task(session, me, asked)
+                found = claiming.assignees_by_task(session, me, asked)
         finally:
             event.remove(db_engine, "before_cursor_execute", count)
         assert len(statements) == 2 and sorted(found) == sorted(asked)
@@ -652,7 +652,7 @@ def test_the_inbox_finds_the_people_for_a_page_of_rows_in_two_queries(
     event.listen(db_engine, "before_cursor_execute", count)
     try:
         with service.sessions() as session:
-            assert tasklist.assignees_by_task(session, member, asked) == {}
+            assert claiming.assignees_by_task(session, member, asked) == {}
     finally:
         event.remove(db_engine, "before_cursor_execute", count)
     assert statements == []
@@ -670,7 +670,7 @@ def test_inbox_filters_are_saved_applied_and_deleted(app: Flask, service: CaseSe
     assert answer.location.startswith("/inbox?")
     with service.sessions() as session:
         me = service.actor(session, "secretary")
-        (saved,) = tasklist.saved_filters(session, me)
+        (saved,) = saved_filters.saved_filters(session, me)
     assert saved.query == {"matter": "firm_entry", "sort": "-priority", "overdue": True}
     page = secretary.get("/inbox").text
     link = re.search(r'<a href="(/inbox\?[^"]+)">超期的进驻</a>', page)

@@ -7,7 +7,7 @@ from typing import Any
 
 from marshmallow import ValidationError, validates_schema
 
-from service.admin.administration import ORGANIZATION_PLACE, PLACE_PARENT
+from service.admin.places import ORGANIZATION_PLACE, PLACE_PARENT
 from service.core.inputs import (
     MAX_ID,
     Anything,

@@ -33,7 +33,7 @@ from service.api import (
 )
 from service.api.common import API_PREFIX, IdConverter
 from service.api.problems import PROBLEM_JSON, PROBLEMS, TYPE_BASE, http_problem
-from service.api.schemas import ProblemSchema
+from service.api.schemas.common import ProblemSchema
 from workflows.i18n import _
 
 BLUEPRINTS = (

@@ -8,8 +8,11 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
-from service.admin import administration as admin
+from service.admin import calendar_days as admin_calendar
 from service.admin import log as admin_log
+from service.admin import places as admin_places
+from service.admin import settings as admin_settings
+from service.admin import users as admin_users
 from service.admin.inputs import (
     CalendarDaySetSchema,
     GrantCreateSchema,
@@ -21,7 +24,7 @@ from service.admin.inputs import (
     UserUpdateSchema,
 )
 from service.api.common import actor, api_blueprint, case_service, errors, reading
-from service.api.schemas import (
+from service.api.schemas.admin import (
     AdminLogArgs,
     AdminLogPageSchema,
     AdminLogVerificationSchema,
@@ -29,15 +32,13 @@ from service.api.schemas import (
     CalendarEntrySchema,
     OrganizationArgs,
     OrganizationPageSchema,
-    OrganizationSchema,
-    PageArgs,
     PlaceArgs,
     PlacePageSchema,
-    PlaceSchema,
     SettingSchema,
     UserPageSchema,
-    UserSchema,
 )
+from service.api.schemas.common import PageArgs
+from service.api.schemas.signin import OrganizationSchema, PlaceSchema, UserSchema
 from service.core.errors import InvalidInput
 from service.core.paging import Page
 from workflows.i18n import _
@@ -67,7 +68,7 @@ def _day(text: str) -> date:
 def users(args: dict):
     """用户列表"""
     with reading() as session:
-        return _page(admin.users_page(session, actor(), args.get("cursor"), args["limit"]))
+        return _page(admin_users.users_page(session, actor(), args.get("cursor"), args["limit"]))
 
 
 @bp.route("/admin/users", methods=["POST"])
@@ -76,7 +77,7 @@ def users(args: dict):
 @bp.response(201, UserSchema)
 def create_user(body: dict):
     """新建用户"""
-    return asdict(admin.create_user(case_service(), actor(), body))
+    return asdict(admin_users.create_user(case_service(), actor(), body))
 
 
 @bp.route("/admin/users/<id:user_id>", methods=["GET"])
@@ -85,7 +86,7 @@ def create_user(body: dict):
 def user(user_id: int):
     """一个用户及其角色"""
     with reading() as session:
-        return asdict(admin.user(session, actor(), user_id))
+        return asdict(admin_users.user(session, actor(), user_id))
 
 
 @bp.route("/admin/users/<id:user_id>", methods=["PATCH"])
@@ -94,7 +95,7 @@ def user(user_id: int):
 @bp.response(200, UserSchema)
 def update_user(body: dict, user_id: int):
     """修改姓名、启用或停用、重设密码"""
-    return asdict(admin.update_user(case_service(), actor(), user_id, body))
+    return asdict(admin_users.update_user(case_service(), actor(), user_id, body))
 
 
 @bp.route("/admin/users/<id:user_id>/grants", methods=["POST"])
@@ -103,7 +104,7 @@ def update_user(body: dict, user_id: int):
 @bp.response(201, UserSchema)
 def add_grant(body: dict, user_id: int):
     """授予角色（地点；申请单位用户还须指定单位）"""
-    return asdict(admin.add_grant(case_service(), actor(), user_id, body))
+    return asdict(admin_users.add_grant(case_service(), actor(), user_id, body))
 
 
 @bp.route("/admin/users/<id:user_id>/grants/<id:grant_id>", methods=["DELETE"])
@@ -111,7 +112,7 @@ def add_grant(body: dict, user_id: int):
 @bp.response(200, UserSchema)
 def remove_grant(user_id: int, grant_id: int):
     """撤销角色"""
-    return asdict(admin.remove_grant(case_service(), actor(), user_id, grant_id))
+    return asdict(admin_users.remove_grant(case_service(), actor(), user_id, grant_id))
 
 
 @bp.route("/admin/places", methods=["GET"])
@@ -122,7 +123,9 @@ def places(args: dict):
     """地点（区、街道、社区、小区）"""
     with reading() as session:
         return _page(
-            admin.places_page(session, actor(), args.get("kind"), args.get("cursor"), args["limit"])
+            admin_places.places_page(
+                session, actor(), args.get("kind"), args.get("cursor"), args["limit"]
+            )
         )
 
 
@@ -132,7 +135,7 @@ def places(args: dict):
 @bp.response(201, PlaceSchema)
 def create_place(body: dict):
     """新建地点（上级须为上一层级）"""
-    return asdict(admin.create_place(case_service(), actor(), body))
+    return asdict(admin_places.create_place(case_service(), actor(), body))
 
 
 @bp.route("/admin/organizations", methods=["GET"])
@@ -143,7 +146,7 @@ def organizations(args: dict):
     """单位（业委会、物业、社区党组织、街道党工委等）"""
     with reading() as session:
         return _page(
-            admin.organizations_page(
+            admin_places.organizations_page(
                 session, actor(), args.get("place"), args.get("cursor"), args["limit"]
             )
         )
@@ -155,7 +158,7 @@ def organizations(args: dict):
 @bp.response(201, OrganizationSchema)
 def create_organization(body: dict):
     """新建单位"""
-    return asdict(admin.create_organization(case_service(), actor(), body))
+    return asdict(admin_places.create_organization(case_service(), actor(), body))
 
 
 @bp.route("/admin/organizations/<id:organization_id>", methods=["PATCH"])
@@ -164,7 +167,9 @@ def create_organization(body: dict):
 @bp.response(200, OrganizationSchema)
 def rename_organization(body: dict, organization_id: int):
     """修改单位名称"""
-    return asdict(admin.rename_organization(case_service(), actor(), organization_id, body["name"]))
+    return asdict(
+        admin_places.rename_organization(case_service(), actor(), organization_id, body["name"])
+    )
 
 
 @bp.route("/admin/calendar", methods=["GET"])
@@ -174,7 +179,10 @@ def rename_organization(body: dict, organization_id: int):
 def calendar(args: dict):
     """一段日期内每天是否为工作日及其来源"""
     with reading() as session:
-        return [asdict(e) for e in admin.calendar(session, actor(), args["first"], args["last"])]
+        return [
+            asdict(e)
+            for e in admin_calendar.calendar(session, actor(), args["first"], args["last"])
+        ]
 
 
 @bp.route("/admin/calendar/<string(length=10):day>", methods=["PUT"])
@@ -183,7 +191,7 @@ def calendar(args: dict):
 @bp.response(200, CalendarEntrySchema)
 def set_calendar_day(body: dict, day: str):
     """设置某天为工作日或休息日（优先于内置日历）"""
-    entry = admin.set_calendar_day(
+    entry = admin_calendar.set_calendar_day(
         case_service(), actor(), _day(day), body["is_workday"], body["note"]
     )
     return asdict(entry)
@@ -194,7 +202,7 @@ def set_calendar_day(body: dict, day: str):
 @bp.response(204)
 def clear_calendar_day(day: str):
     """取消某天的设置"""
-    admin.clear_calendar_day(case_service(), actor(), _day(day))
+    admin_calendar.clear_calendar_day(case_service(), actor(), _day(day))
 
 
 @bp.route("/admin/settings", methods=["GET"])
@@ -203,7 +211,7 @@ def clear_calendar_day(day: str):
 def settings():
     """配置项：当前值、默认值、是否已修改"""
     with reading() as session:
-        return [asdict(s) for s in admin.settings(session, actor())]
+        return [asdict(s) for s in admin_settings.settings(session, actor())]
 
 
 @bp.route("/admin/settings/<string(maxlength=64):key>", methods=["PUT"])
@@ -212,7 +220,7 @@ def settings():
 @bp.response(200, SettingSchema)
 def set_setting(body: dict, key: str):
     """修改配置项"""
-    return asdict(admin.set_setting(case_service(), actor(), key, body["value"]))
+    return asdict(admin_settings.set_setting(case_service(), actor(), key, body["value"]))
 
 
 @bp.route("/admin/settings/<string(maxlength=64):key>", methods=["DELETE"])
@@ -220,7 +228,7 @@ def set_setting(body: dict, key: str):
 @bp.response(200, SettingSchema)
 def clear_setting(key: str):
     """恢复配置项的默认值"""
-    return asdict(admin.clear_setting(case_service(), actor(), key))
+    return asdict(admin_settings.clear_setting(case_service(), actor(), key))
 
 
 @bp.route("/admin/log", methods=["GET"])

@@ -9,7 +9,7 @@ from flask import Response, render_template, send_file, url_for
 
 from service.api.common import actor, api_blueprint, attachment_dir, case_service, errors, now
 from service.api.common import reading as read
-from service.api.schemas import (
+from service.api.schemas.cases import (
     CaseArgs,
     CaseDetailSchema,
     CaseFilingSchema,
@@ -18,15 +18,15 @@ from service.api.schemas import (
     CommentPageSchema,
     CommentSchema,
     EventPageSchema,
-    PageArgs,
     ReplayArgs,
     ReplayedStateSchema,
     VerificationSchema,
 )
-from service.cases import attachments, filing
+from service.api.schemas.common import PageArgs
+from service.cases import attachments, filing, written_reply
 from service.cases import queries as case_queries
 from service.history import audit
-from service.tasks import tasklist
+from service.tasks import comments as task_comments
 
 bp = api_blueprint("api_cases", "案件：提出请示、查询、详情、意见、历史记录、重演、校验和书面批复")
 
@@ -125,7 +125,9 @@ def case(case_id: int):
 def comments(args: dict, case_id: int):
     """案件的意见，按时间顺序"""
     with read() as session:
-        page = tasklist.comments_page(session, actor(), case_id, args.get("cursor"), args["limit"])
+        page = task_comments.comments_page(
+            session, actor(), case_id, args.get("cursor"), args["limit"]
+        )
     return {"items": [asdict(c) for c in page.items], "next_cursor": page.next_cursor}
 
 
@@ -135,7 +137,7 @@ def comments(args: dict, case_id: int):
 @bp.response(201, CommentSchema)
 def add_comment(body: dict, case_id: int):
     """发表意见（可针对案件中的某个任务）；记入案件历史"""
-    comment = tasklist.add_comment(
+    comment = task_comments.add_comment(
         case_service(), actor(), case_id, body["body"], body.get("task_id")
     )
     return asdict(comment)
@@ -177,7 +179,7 @@ def verification(case_id: int):
 def reply(case_id: int):
     """书面批复（可打印的 HTML 公文）"""
     with read() as session:
-        document = case_queries.reply_document(session, actor(), case_id)
+        document = written_reply.reply_document(session, actor(), case_id)
     return Response(render_template("reply.html", doc=document), mimetype="text/html")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from service.api.common import api_blueprint, errors
-from service.api.schemas import MatterDetailSchema, MatterSchema
+from service.api.schemas.catalogue import MatterDetailSchema, MatterSchema
 from service.cases import catalogue as matters
 
 bp = api_blueprint("api_matters", "事项目录：事项类型、类别、法律依据及各步骤表单")

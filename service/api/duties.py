@@ -9,8 +9,8 @@ from flask import Response
 
 from service.api.cases import CREATED, detail_response
 from service.api.common import actor, api_blueprint, case_service, errors, now, reading
-from service.api.schemas import (
-    CaseDetailSchema,
+from service.api.schemas.cases import CaseDetailSchema
+from service.api.schemas.duties import (
     FirmRecordSchema,
     FirmStandingSchema,
     IncidentFilingSchema,
@@ -22,7 +22,7 @@ from service.api.schemas import (
     ReadAllSchema,
     StandingSetSchema,
 )
-from service.duties import work as duty_work
+from service.duties import credit_register, incidents, rectification_ledger
 from service.duties.rectification_ledger import as_dicts
 from service.notices import notifications as notices
 
@@ -37,7 +37,7 @@ bp = api_blueprint(
 @bp.response(201, CaseDetailSchema, headers=CREATED)
 def report_incident(body: dict):
     """报告重大问题或突发事件（业主委员会、物业服务企业）；返回新案件详情"""
-    case_id = duty_work.report_incident(case_service(), actor(), body)
+    case_id = incidents.report_incident(case_service(), actor(), body)
     return detail_response(case_id, 201)
 
 
@@ -48,7 +48,7 @@ def report_incident(body: dict):
 def ledger(args: dict):
     """整改台账：所辖范围内年度述职评议的整改事项及其状态"""
     with reading() as session:
-        return as_dicts(duty_work.ledger_for(session, actor(), now(), args.get("year")))
+        return as_dicts(rectification_ledger.ledger_for(session, actor(), now(), args.get("year")))
 
 
 @bp.route("/rectification-ledger.csv", methods=["GET"])
@@ -58,9 +58,9 @@ def ledger(args: dict):
 def ledger_csv(args: dict):
     """整改台账（CSV 下载）"""
     with reading() as session:
-        rows = duty_work.ledger_for(session, actor(), now(), args.get("year"))
+        rows = rectification_ledger.ledger_for(session, actor(), now(), args.get("year"))
     return Response(
-        duty_work.ledger_csv(rows),
+        rectification_ledger.ledger_csv(rows),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=rectification-ledger.csv"},
     )
@@ -72,7 +72,7 @@ def ledger_csv(args: dict):
 def firms():
     """红黑榜：所辖范围内的物业服务企业项目及其红黑榜情况（红榜在前）"""
     with reading() as session:
-        return [asdict(f) for f in duty_work.register(session, actor())]
+        return [asdict(f) for f in credit_register.register(session, actor())]
 
 
 @bp.route("/firms/<id:organization_id>", methods=["GET"])
@@ -81,7 +81,7 @@ def firms():
 def firm(organization_id: int):
     """物业服务企业的信用记录：评议结果、超期与督办次数、迟报、整改事项、红黑榜调整"""
     with reading() as session:
-        return asdict(duty_work.firm_record_for(session, actor(), organization_id, now()))
+        return asdict(credit_register.firm_record_for(session, actor(), organization_id, now()))
 
 
 @bp.route("/firms/<id:organization_id>/standing", methods=["PUT"])
@@ -90,7 +90,7 @@ def firm(organization_id: int):
 @bp.response(200, FirmRecordSchema)
 def set_standing(body: dict, organization_id: int):
     """调整红黑榜（系统管理员，须说明理由；同一企业的所有项目一并调整）"""
-    record = duty_work.change_standing(
+    record = credit_register.change_standing(
         case_service(), actor(), organization_id, body["standing"], body["reason"]
     )
     return asdict(record)

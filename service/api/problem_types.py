@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from service.api.common import api_blueprint, errors, public
 from service.api.problems import PROBLEMS, TYPE_BASE
-from service.api.schemas import ProblemTypeSchema
+from service.api.schemas.common import ProblemTypeSchema
 from service.core.errors import NotFound
 from workflows.i18n import _
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from service.admin import administration
+from service.admin import users
 from service.api.common import actor, api_blueprint, case_service, errors, now, public, reading
-from service.api.schemas import (
+from service.api.schemas.signin import (
     IssuedTokenSchema,
     TokenRequestSchema,
     TokenSchema,
@@ -67,4 +67,4 @@ def revoke_token(token_id: int):
 def me():
     """当前用户及其角色（角色、地点、所代表的单位）"""
     with reading() as session:
-        return asdict(administration.me(session, actor()))
+        return asdict(users.me(session, actor()))

@@ -9,12 +9,11 @@ from flask import Response, url_for
 
 from service.api.cases import ETAG, detail_response, etag
 from service.api.common import actor, api_blueprint, case_service, errors, now, reading
-from service.api.schemas import (
+from service.api.schemas.cases import CaseDetailSchema, EventSchema
+from service.api.schemas.tasks import (
     AssignSchema,
-    CaseDetailSchema,
     CompleteHeaders,
     CompleteSchema,
-    EventSchema,
     InboxArgs,
     SavedFilterCreateSchema,
     SavedFilterSchema,
@@ -24,7 +23,9 @@ from service.api.schemas import (
     TaskUpdateSchema,
 )
 from service.core.errors import InvalidInput
-from service.tasks import tasklist
+from service.tasks import arrangement, claiming, completion
+from service.tasks import inbox as task_list
+from service.tasks import saved_filters as filters
 from workflows.i18n import _
 
 bp = api_blueprint("api_tasks", "任务：待办箱、签收、分派、期限与优先级、办理、任务历史、筛选条件")
@@ -37,7 +38,7 @@ bp = api_blueprint("api_tasks", "任务：待办箱、签收、分派、期限�
 def inbox(args: dict):
     """我的待办：我可以办理的任务，可筛选、排序，游标分页"""
     with reading() as session:
-        page = tasklist.inbox(session, actor(), tasklist.InboxQuery.of(args), now())
+        page = task_list.inbox(session, actor(), task_list.InboxQuery.of(args), now())
     return {"items": [asdict(t) for t in page.items], "next_cursor": page.next_cursor}
 
 
@@ -47,7 +48,7 @@ def inbox(args: dict):
 def task(task_id: int):
     """任务详情及其表单"""
     with reading() as session:
-        return asdict(tasklist.task_detail(session, actor(), task_id, now()))
+        return asdict(task_list.task_detail(session, actor(), task_id, now()))
 
 
 @bp.route("/tasks/<id:task_id>", methods=["PATCH"])
@@ -56,7 +57,7 @@ def task(task_id: int):
 @bp.response(200, TaskSchema)
 def update_task(body: dict, task_id: int):
     """修改办理期限、跟进日期或优先级（记入案件历史）"""
-    return asdict(tasklist.update_task(case_service(), actor(), task_id, body))
+    return asdict(arrangement.update_task(case_service(), actor(), task_id, body))
 
 
 @bp.route("/tasks/<id:task_id>/history", methods=["GET"])
@@ -65,7 +66,7 @@ def update_task(body: dict, task_id: int):
 def task_history(task_id: int):
     """该任务的历史：签收、分派、修改、意见、办结"""
     with reading() as session:
-        return [asdict(e) for e in tasklist.task_history(session, actor(), task_id)]
+        return [asdict(e) for e in task_list.task_history(session, actor(), task_id)]
 
 
 @bp.route("/tasks/<id:task_id>/claim", methods=["POST"])
@@ -73,7 +74,7 @@ def task_history(task_id: int):
 @bp.response(200, TaskSchema)
 def claim(task_id: int):
     """签收任务"""
-    return asdict(tasklist.claim(case_service(), actor(), task_id))
+    return asdict(claiming.claim(case_service(), actor(), task_id))
 
 
 @bp.route("/tasks/<id:task_id>/unclaim", methods=["POST"])
@@ -81,7 +82,7 @@ def claim(task_id: int):
 @bp.response(200, TaskSchema)
 def unclaim(task_id: int):
     """退回签收（书记可收回他人签收的任务）"""
-    return asdict(tasklist.unclaim(case_service(), actor(), task_id))
+    return asdict(claiming.unclaim(case_service(), actor(), task_id))
 
 
 @bp.route("/tasks/<id:task_id>/assign", methods=["POST"])
@@ -90,7 +91,7 @@ def unclaim(task_id: int):
 @bp.response(200, TaskSchema)
 def assign(body: dict, task_id: int):
     """分派任务（社区党组织书记）"""
-    return asdict(tasklist.assign(case_service(), actor(), task_id, body["assignee"]))
+    return asdict(claiming.assign(case_service(), actor(), task_id, body["assignee"]))
 
 
 def _expected_revision(body: dict, headers: dict) -> int | None:
@@ -129,7 +130,7 @@ def complete(body: dict, headers: dict, task_id: int):
     返回办理后的案件详情；请求头带 `Prefer: return=minimal` 时只回 204，
     新版本号在 ETag 中，案件地址在 Content-Location 中。
     """
-    done = tasklist.complete(
+    done = completion.complete(
         case_service(), actor(), task_id, body["data"], _expected_revision(body, headers)
     )
     if _wants_minimal(headers):
@@ -150,7 +151,7 @@ def complete(body: dict, headers: dict, task_id: int):
 def saved_filters():
     """我保存的待办筛选条件"""
     with reading() as session:
-        return [asdict(f) for f in tasklist.saved_filters(session, actor())]
+        return [asdict(f) for f in filters.saved_filters(session, actor())]
 
 
 @bp.route("/filters", methods=["POST"])
@@ -159,7 +160,7 @@ def saved_filters():
 @bp.response(201, SavedFilterSchema)
 def save_filter(body: dict):
     """保存待办筛选条件（query 为 /tasks 的查询参数）"""
-    return asdict(tasklist.save_filter(case_service(), actor(), body["name"], body["query"]))
+    return asdict(filters.save_filter(case_service(), actor(), body["name"], body["query"]))
 
 
 @bp.route("/filters/<id:filter_id>", methods=["DELETE"])
@@ -167,4 +168,4 @@ def save_filter(body: dict):
 @bp.response(204)
 def delete_filter(filter_id: int):
     """删除我的一个筛选条件"""
-    tasklist.delete_filter(case_service(), actor(), filter_id)
+    filters.delete_filter(case_service(), actor(), filter_id)

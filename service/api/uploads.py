@@ -14,7 +14,7 @@ from service.api.common import (
     now,
     reading,
 )
-from service.api.schemas import AttachmentSchema, UploadSchema
+from service.api.schemas.cases import AttachmentSchema, UploadSchema
 from service.cases import attachments
 
 bp = api_blueprint("api_attachments", "附件：上传（大小和类型受限，按 SHA-256 存放）与下载")

@@ -18,15 +18,13 @@ from sqlalchemy.orm import Session
 
 from service.cases.catalogue import kind_name
 from service.cases.readable import readable_case
-from service.core.errors import NotFound
-from service.core.models import Case, CaseEvent, HumanTask, Organization, Place, WrittenReply
+from service.cases.written_reply import ReplyView, reply_view
+from service.core.models import Case, CaseEvent, HumanTask, Place
 from service.core.paging import Page, SortKey, page
+from service.history.chain import recorded_steps
 from service.people.access import Actor, visible_cases
 from service.people.directory import Person, people
-from service.tasks.tasklist import TaskView, task_views
-from workflows import catalogue
-from workflows.forms import REPLY_DECISIONS
-from workflows.i18n import _
+from service.tasks.inbox import TaskView, task_views
 from workflows.work_calendar import SHANGHAI
 
 CASE_STATUSES = ("running", "closed", "rejected", "vote_failed", "ended")
@@ -136,18 +134,6 @@ def recent_cases(session: Session, actor: Actor, limit: int) -> list[Case]:
 
 
 @dataclass(frozen=True)
-class ReplyView:
-    document_number: str
-    decision: str
-    decision_label: str
-    reasons: str
-    conditions: str
-    issued_at: datetime
-    signed_by: Person | None
-    party_organization: str
-
-
-@dataclass(frozen=True)
 class VoteResult:
     at: datetime
     meeting_date: str | None
@@ -174,19 +160,6 @@ class CaseDetail:
     open_tasks: list[TaskView]
     reply: ReplyView | None
     vote_results: list[VoteResult]
-
-
-def _engine_events(session: Session, case_id: int) -> list[CaseEvent]:
-    return list(
-        session.scalars(
-            select(CaseEvent)
-            .where(
-                CaseEvent.case_id == case_id,
-                CaseEvent.kind.in_(("case_filed", "task_completed")),
-            )
-            .order_by(CaseEvent.seq)
-        )
-    )
 
 
 def _request(events: list[CaseEvent]) -> dict[str, Any]:
@@ -227,34 +200,9 @@ def _votes(events: list[CaseEvent]) -> list[VoteResult]:
     return results
 
 
-def _reply(session: Session, case: Case, events: list[CaseEvent]) -> ReplyView | None:
-    """The 批复, once the written-reply step (which numbers and stores it) is in the history."""
-    submitted: dict[str, Any] | None = None
-    for event in events:
-        if event.kind == "task_completed" and event.data.get("task") == "written_reply":
-            submitted = event.data.get("data", {})
-    if submitted is None:
-        return None
-    row = session.scalar(select(WrittenReply).where(WrittenReply.case_id == case.id))
-    if row is None:
-        return None
-    party = session.get(Organization, row.party_org_id)
-    signer = people(session, [row.signed_by]).get(row.signed_by)
-    return ReplyView(
-        document_number=row.document_number,
-        decision=row.decision,
-        decision_label=REPLY_DECISIONS.get(row.decision, row.decision),
-        reasons=submitted.get("reply_reasons", ""),
-        conditions=submitted.get("reply_conditions") or "",
-        issued_at=row.issued_at,
-        signed_by=signer,
-        party_organization=party.name if party else "",
-    )
-
-
 def case_detail(session: Session, actor: Actor, case_id: int, now: datetime) -> CaseDetail:
     case = readable_case(session, actor, case_id)
-    events = _engine_events(session, case.id)
+    events = recorded_steps(session, case.id)
     tasks = list(
         session.scalars(
             select(HumanTask)
@@ -270,89 +218,6 @@ def case_detail(session: Session, actor: Actor, case_id: int, now: datetime) -> 
         filed_by=people(session, [case.filed_by]).get(case.filed_by) if case.filed_by else None,
         request=_request(events),
         open_tasks=task_views(session, tasks, now),
-        reply=_reply(session, case, events),
+        reply=reply_view(session, case, events),
         vote_results=_votes(events),
-    )
-
-
-@dataclass(frozen=True)
-class ReplyDocument:
-    """Everything the printable 批复 shows, already in the words and dates it prints."""
-
-    document_number: str
-    issuer: str
-    addressee: str
-    subject: str
-    decision_label: str
-    decision: str
-    reasons: str
-    conditions: str
-    legal_basis: str
-    case_title: str
-    estate: str
-    matter_name: str
-    issued_on: str
-    signed_by: str
-
-
-def _chinese_date(moment: datetime) -> str:
-    day = moment.astimezone(SHANGHAI).date()
-    return _("{y}年{m}月{d}日").format(y=day.year, m=day.month, d=day.day)
-
-
-def _document(case: Case, **printed: str) -> ReplyDocument:
-    """The parts of the 批复 that come from the case itself, and what the reply says."""
-    matter = catalogue.MATTERS.get(case.matter_type)
-    return ReplyDocument(
-        addressee=case.applicant.name,
-        subject=_("关于《{title}》的批复").format(title=case.title),
-        legal_basis=matter.legal_basis if matter else "",
-        case_title=case.title,
-        estate=case.estate.name,
-        matter_name=kind_name(case.matter_type),
-        **printed,
-    )
-
-
-def reply_document(session: Session, actor: Actor, case_id: int) -> ReplyDocument:
-    """The written reply of a case, as the formal document prints it."""
-    case = readable_case(session, actor, case_id)
-    reply = _reply(session, case, _engine_events(session, case.id))
-    if reply is None:
-        raise NotFound(_("该案件尚未出具书面批复。"))
-    return _document(
-        case,
-        document_number=reply.document_number,
-        issuer=reply.party_organization,
-        decision_label=reply.decision_label,
-        decision=reply.decision,
-        reasons=reply.reasons,
-        conditions=reply.conditions,
-        issued_on=_chinese_date(reply.issued_at),
-        signed_by=reply.signed_by.display_name if reply.signed_by else "",
-    )
-
-
-def reply_preview(
-    session: Session, case: Case, data: Mapping[str, Any], signer: str, now: datetime
-) -> ReplyDocument:
-    """The 批复 as it would print if signed now, from the checked form of the reply step;
-    the document number is issued only on signing, so the preview says so in its place."""
-    issuer = session.scalar(
-        select(Organization.name).where(
-            Organization.place_id == case.community_id,
-            Organization.kind == "party_organization",
-        )
-    )
-    decision = str(data.get("reply_decision", ""))
-    return _document(
-        case,
-        document_number=_("（文号于签发时生成）"),
-        issuer=issuer or _("社区党组织"),
-        decision_label=REPLY_DECISIONS.get(decision, decision),
-        decision=decision,
-        reasons=str(data.get("reply_reasons", "")),
-        conditions=str(data.get("reply_conditions") or ""),
-        issued_on=_chinese_date(now),
-        signed_by=signer,
     )

@@ -31,7 +31,7 @@ from service.demo.cases import load_demo_cases
 from service.demo.district import load_demo
 from service.history.chain import events_of
 from service.history.replay import ReplayDivergence, replay, verify_all_parallel, verify_case
-from service.tasks.open_tasks import open_tasks_for, timeline
+from service.tasks.inbox import open_tasks_for
 from workflows.engine import CaseEngine
 from workflows.work_calendar import SHANGHAI
 
@@ -118,7 +118,7 @@ def cmd_timeline(args: argparse.Namespace) -> None:
             raise CommandError(f"no case {args.case}")
         names = {u.id: u.display_name for u in session.scalars(select(User))}
         print(f"case {case.id} {case.title} [{case.matter_type}] status {case.status}")
-        for event in timeline(session, case.id):
+        for event in events_of(session, case.id):
             who = names.get(event.actor_id, "system")
             step = event.task_bpmn_id or ""
             print(f"{event.seq:>3} {_local(event.at)} {event.kind:<15} {step:<24} {who}")

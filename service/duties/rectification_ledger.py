@@ -1,4 +1,5 @@
-"""The rectification ledger (整改台账) of the year-end reviews, and its CSV export.
+"""The rectification ledger (整改台账) of the year-end reviews, who may read it, and its CSV
+export.
 
 It is read from the case histories, not kept beside them: the evaluation lists the items
 with their deadlines, and each later step of the review records the items' updated
@@ -9,19 +10,22 @@ between the ledger and what was recorded.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable
 from dataclasses import astuple, dataclass, fields
-from datetime import date
+from datetime import date, datetime
 from typing import IO, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.core.errors import Forbidden
 from service.core.models import Case, CaseEvent, DutyFiling, Place
 from service.people.access import Actor, visible_cases
 from workflows.duties import YEAR_END_REVIEW
 from workflows.duty_forms import EVALUATIONS, ITEM_STATUSES
 from workflows.i18n import _
+from workflows.work_calendar import SHANGHAI
 
 REVIEW_STEPS = ("annual_evaluation", "rectification_progress", "rectification_check")
 
@@ -174,3 +178,28 @@ def as_dicts(rows: Iterable[LedgerRow]) -> list[dict[str, Any]]:
     """Rows for a JSON response."""
     names = [f.name for f in fields(LedgerRow)]
     return [dict(zip(names, astuple(row), strict=True)) for row in rows]
+
+
+# -- the ledger as its readers reach it ---------------------------------------------------
+
+LEDGER_ROLES = ("party_secretary", "party_committee", "street", "auditor", "admin")
+
+
+def _today(now: datetime) -> date:
+    return now.astimezone(SHANGHAI).date()
+
+
+def ledger_for(
+    session: Session, actor: Actor, now: datetime, year: str | None = None
+) -> list[LedgerRow]:
+    """The rectification items of the year-end reviews in the actor's places."""
+    if not actor.roles().intersection(LEDGER_ROLES):
+        raise Forbidden(_("整改台账仅供社区党组织、街道党工委和审计查阅。"))
+    return ledger_rows(session, _today(now), year=year, actor=actor)
+
+
+def ledger_csv(rows: list[LedgerRow]) -> str:
+    """The ledger as CSV text with a byte-order mark, so spreadsheet programs read Chinese."""
+    out = io.StringIO()
+    write_csv(rows, out)
+    return "\ufeff" + out.getvalue()

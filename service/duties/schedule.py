@@ -18,11 +18,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.cases.case_service import CaseService
+from service.cases.opening import open_case
+from service.cases.operation import moment_at, step_context, validated
 from service.cases.reminders import announce_open_tasks
 from service.core.errors import Forbidden, InvalidInput
 from service.core.models import Case, DutyFiling, Organization, Place
 from service.people.access import Actor, may_file_for
-from workflows import duty_forms, forms
+from workflows import duty_forms
 from workflows.duties import DUTIES, INCIDENT_REPORT, REPORTER_KINDS, DutyType, Window, open_window
 from workflows.i18n import _
 from workflows.work_calendar import SHANGHAI
@@ -50,7 +52,7 @@ class DutyService(CaseService):
     def file_scheduled_duties(self) -> int:
         """File the quarterly reports and year-end reviews now due; returns how many."""
         with self.sessions() as session:
-            moment = self._moment(session)
+            moment = moment_at(session, self.clock.now())
             today = moment.now.astimezone(SHANGHAI).date()
             reporters = list(
                 session.scalars(
@@ -130,19 +132,9 @@ class DutyService(CaseService):
             raise InvalidInput({"_schema": [_("请求体必须是 JSON 对象")]})
         with self.transaction() as session:
             organization = self._reporter(session, actor, payload.get("organization"))
-            moment = self._moment(session)
-            ctx = forms.StepContext(
-                matter_type=duty.code,
-                sub_type="",
-                request={},
-                data={},
-                settings=moment.settings,
-                calendar=moment.calendar,
-                now=moment.now,
-            )
-            request = self._validated(
-                duty_forms.validate_filing, duty.code, payload.get("request"), ctx
-            )
+            moment = moment_at(session, self.clock.now())
+            ctx = step_context(moment, duty.code, "", {})
+            request = validated(duty_forms.validate_filing, duty.code, payload.get("request"), ctx)
             case = self._start(
                 session,
                 duty,
@@ -185,8 +177,8 @@ class DutyService(CaseService):
         ``before_start`` runs once the case has its id, before the engine work: the
         scheduled filing claims its period there, so a duplicate fails early.
         """
-        moment = self._moment(session)
-        case = self._open_case(
+        moment = moment_at(session, self.clock.now())
+        case = open_case(
             session,
             moment,
             kind=duty.code,

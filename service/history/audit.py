@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases.case_service import CASE_STATUS_BY_END
 from service.cases.catalogue import kind_name
 from service.cases.diagrams import Diagram, case_diagrams, process_files
 from service.cases.model_store import models_for
+from service.cases.persistence import CASE_STATUS_BY_END
 from service.cases.readable import CaseParties, case_parties, readable_case
 from service.core.errors import Conflict, InvalidInput, NotFound
 from service.core.models import Case, CaseEvent

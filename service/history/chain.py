@@ -159,6 +159,21 @@ def events_of(session: Session, case_id: int) -> list[CaseEvent]:
     )
 
 
+def recorded_steps(session: Session, case_id: int) -> list[CaseEvent]:
+    """The case's filing and completed steps, oldest first: what its request, votes and
+    reply are read from."""
+    return list(
+        session.scalars(
+            select(CaseEvent)
+            .where(
+                CaseEvent.case_id == case_id,
+                CaseEvent.kind.in_(("case_filed", "task_completed")),
+            )
+            .order_by(CaseEvent.seq)
+        )
+    )
+
+
 def state_fingerprint(state: str) -> str:
     """Hash of a stored engine state, recorded in the chain so a changed state shows."""
     return hashlib.sha256(state.encode("utf-8")).hexdigest()

@@ -1,1 +1,2 @@
-"""The task list: the inbox, claiming and assigning, dates and priority, comments, saved filters."""
+"""The task list: the inbox (inbox), claiming and assigning (claiming), dates and priority
+(arrangement), completing (completion), comments (comments), saved filters (saved_filters)."""

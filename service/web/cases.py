@@ -7,13 +7,14 @@ from werkzeug.wrappers import Response
 
 from service.cases.attachments import case_file
 from service.cases.diagrams import live_diagrams
-from service.cases.queries import CaseFilter, case_detail, reply_document
+from service.cases.queries import CaseFilter, case_detail
 from service.cases.vote_rules import case_vote_rule
+from service.cases.written_reply import reply_document
 from service.core.errors import InvalidInput
 from service.history.audit import case_history
 from service.people.access import may_comment
-from service.tasks.open_tasks import workable_task_ids
-from service.tasks.tasklist import add_comment
+from service.tasks.comments import add_comment
+from service.tasks.inbox import workable_task_ids
 from service.web import reading as rd
 from service.web.case_search import search_page
 from service.web.common import (

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from service.core.errors import Forbidden, InvalidInput
-from service.duties import work as duty_work
+from service.duties import credit_register, incidents, rectification_ledger
 from service.web import fields
 from service.web.common import actor, case_service, now, reading, web_blueprint
 from service.web.uploads import store_uploads
@@ -27,7 +27,7 @@ INCIDENT_SPECS = describe_form(IncidentReportFiling)
 
 def _reporters() -> list[tuple[int, str]]:
     with reading() as db:
-        found = duty_work.reporters(db, actor())
+        found = incidents.reporters(db, actor())
     if not found:
         raise Forbidden(
             _("只有业主委员会（物业管理委员会）和物业服务企业可以报告重大问题和突发事件。")
@@ -52,7 +52,7 @@ def report_incident() -> Response | tuple[str, int] | str:
     if chosen is not None:
         payload["organization"] = chosen
     try:
-        case_id = duty_work.report_incident(case_service(), actor(), payload)
+        case_id = incidents.report_incident(case_service(), actor(), payload)
     except InvalidInput as exc:
         return _render_incident(bodies, values, exc.messages), 422
     flash(
@@ -85,16 +85,16 @@ def _year() -> str | None:
 @bp.get("/ledger")
 def ledger() -> str:
     with reading() as db:
-        rows = duty_work.ledger_for(db, actor(), now(), _year())
+        rows = rectification_ledger.ledger_for(db, actor(), now(), _year())
     return render_template("web/ledger.html", rows=rows, year=_year() or "", statuses=ITEM_STATUSES)
 
 
 @bp.get("/ledger.csv")
 def ledger_csv() -> Response:
     with reading() as db:
-        rows = duty_work.ledger_for(db, actor(), now(), _year())
+        rows = rectification_ledger.ledger_for(db, actor(), now(), _year())
     return Response(
-        duty_work.ledger_csv(rows),
+        rectification_ledger.ledger_csv(rows),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=rectification-ledger.csv"},
     )
@@ -106,7 +106,7 @@ def ledger_csv() -> Response:
 @bp.get("/credit")
 def register() -> str:
     with reading() as db:
-        firms = duty_work.register(db, actor())
+        firms = credit_register.register(db, actor())
     return render_template("web/credit_list.html", firms=firms)
 
 
@@ -118,7 +118,7 @@ def firm(organization_id: int) -> str:
 @bp.post("/credit/<int:organization_id>")
 def change_standing(organization_id: int) -> Response | tuple[str, int]:
     try:
-        duty_work.change_standing(
+        credit_register.change_standing(
             case_service(),
             actor(),
             organization_id,
@@ -133,7 +133,7 @@ def change_standing(organization_id: int) -> Response | tuple[str, int]:
 
 def _render_firm(organization_id: int, errors: dict[str, list[str]]) -> str:
     with reading() as db:
-        record = duty_work.firm_record_for(db, actor(), organization_id, now())
+        record = credit_register.firm_record_for(db, actor(), organization_id, now())
     return render_template(
         "web/credit_firm.html",
         record=record,

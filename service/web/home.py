@@ -8,9 +8,9 @@ from flask import render_template
 
 from service.cases import drafts
 from service.cases.queries import recent_cases
-from service.duties import work as duty_work
+from service.duties import incidents
 from service.notices.notifications import unread_notifications
-from service.tasks.open_tasks import open_tasks_for, overdue_tasks
+from service.tasks.inbox import open_tasks_for, overdue_tasks
 from service.web.common import actor, now, reading, web_blueprint
 
 bp = web_blueprint(
@@ -31,7 +31,7 @@ def start() -> str:
         estates = {c.id: c.estate.name for c in cases}
         saved = drafts.drafts_of(db, me.user_id) if "applicant" in me.roles() else []
         notices = unread_notifications(db, me, limit=SHOWN)
-        may_report = bool(duty_work.reporters(db, me))
+        may_report = bool(incidents.reporters(db, me))
     return render_template(
         "web/start.html",
         tasks=mine,

@@ -16,18 +16,9 @@ from werkzeug.wrappers import Response
 from service.cases.catalogue import case_kinds
 from service.cases.readable import estates_in_reach
 from service.core.errors import Conflict, InvalidInput
-from service.tasks.tasklist import (
-    UNCHECKED,
-    InboxQuery,
-    assign,
-    assignees_by_task,
-    claim,
-    delete_filter,
-    inbox,
-    save_filter,
-    saved_filters,
-    unclaim,
-)
+from service.tasks.claiming import UNCHECKED, assign, assignees_by_task, claim, unclaim
+from service.tasks.inbox import InboxQuery, inbox
+from service.tasks.saved_filters import delete_filter, save_filter, saved_filters
 from service.web.common import actor, case_service, now, reading, safe_next, web_blueprint
 from workflows.i18n import _
 

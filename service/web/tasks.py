@@ -13,14 +13,17 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from service.cases.queries import reply_preview
 from service.cases.readable import case_parties, readable_case
 from service.cases.step_check import check_step, task_context
 from service.cases.vote_rules import VoteRuleInfo, vote_shares
+from service.cases.written_reply import reply_preview
 from service.core.errors import Conflict, InvalidInput
 from service.people.access import may_work_task
 from service.people.directory import display_names, party_members
-from service.tasks.tasklist import assignees, complete, readable_task, update_task
+from service.tasks.arrangement import update_task
+from service.tasks.claiming import assignees
+from service.tasks.completion import complete
+from service.tasks.inbox import readable_task
 from service.web import fields
 from service.web import reading as rd
 from service.web.common import (

@@ -1,101 +1,33 @@
-"""The duties as users reach them, shared by the API and the pages: reporting an incident,
-the rectification ledger and the firms' credit register.
-
-Each function decides who may do what, so a page and an API route can never disagree:
-the ledger is for the party organization, the street and auditors (within their
-places), the register is read by auditors, the street and administrators and changed
-by administrators only. Out of scope
-reads as missing (404), as everywhere else.
-"""
+"""The firms' red/black list as its readers reach it, shared by the API and the pages: it
+is read by the street, auditors and administrators within their places, and changed by
+administrators only, with a reason. Out of scope reads as missing (404)."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.cases.attachments import check_references
 from service.cases.case_service import CaseService
 from service.core.errors import Forbidden, NotFound
 from service.core.models import Organization, Place
 from service.duties.firm_credit import FirmRecord, firm_record, set_standing
-from service.duties.rectification_ledger import LedgerRow, ledger_rows, write_csv
-from service.duties.schedule import DutyService
 from service.people.access import Actor
 from workflows.catalogue import PROPERTY_FIRM
-from workflows.duties import REPORTER_KINDS
 from workflows.forms import FIRM_STANDINGS
 from workflows.i18n import _
 from workflows.work_calendar import SHANGHAI
-
-LEDGER_ROLES = ("party_secretary", "party_committee", "street", "auditor", "admin")
-REGISTER_ROLES = ("street", "auditor", "admin")
-# The red list first, then the black list, then the firms on neither.
-STANDING_ORDER = {"red": 0, "black": 1, "none": 2}
-
-
-def duty_service(service: CaseService) -> DutyService:
-    """The duty service over the same database and clock as ``service``."""
-    if isinstance(service, DutyService):
-        return service
-    return DutyService(service.sessions, service.clock)
-
-
-def report_incident(service: CaseService, actor: Actor, payload: Mapping[str, Any]) -> int:
-    """A committee or firm reports a major problem or emergency; returns the new case's id.
-
-    Like a filing, the files it names must be the reporter's own uploads.
-    """
-    if isinstance(payload, Mapping):
-        with service.sessions() as session:
-            check_references(session, actor, payload.get("request"))
-    return duty_service(service).report_incident(actor, payload)
-
-
-def reporters(session: Session, actor: Actor) -> list[tuple[int, str]]:
-    """(id, name) of the bodies the actor reports for: committees and firms' projects."""
-    ids = [g.organization_id for g in actor.grants if g.role == "applicant" and g.organization_id]
-    if not ids:
-        return []
-    return [
-        (org.id, org.name)
-        for org in session.scalars(
-            select(Organization)
-            .where(Organization.id.in_(ids), Organization.kind.in_(REPORTER_KINDS))
-            .order_by(Organization.id)
-        )
-    ]
-
-
-# -- the rectification ledger ------------------------------------------------------------
 
 
 def _today(now: datetime) -> date:
     return now.astimezone(SHANGHAI).date()
 
 
-def ledger_for(
-    session: Session, actor: Actor, now: datetime, year: str | None = None
-) -> list[LedgerRow]:
-    """The rectification items of the year-end reviews in the actor's places."""
-    if not actor.roles().intersection(LEDGER_ROLES):
-        raise Forbidden(_("整改台账仅供社区党组织、街道党工委和审计查阅。"))
-    return ledger_rows(session, _today(now), year=year, actor=actor)
-
-
-def ledger_csv(rows: list[LedgerRow]) -> str:
-    """The ledger as CSV text with a byte-order mark, so spreadsheet programs read Chinese."""
-    out = io.StringIO()
-    write_csv(rows, out)
-    return "\ufeff" + out.getvalue()
-
-
-# -- the firms' credit register ----------------------------------------------------------
+REGISTER_ROLES = ("street", "auditor", "admin")
+# The red list first, then the black list, then the firms on neither.
+STANDING_ORDER = {"red": 0, "black": 1, "none": 2}
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,52 @@
+"""A task's arrangement: its due date, its follow-up date and its priority. Each change
+locks the case row and is entered in the case history with what it was before."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from service.cases.case_service import CaseService
+from service.cases.persistence import locked_task
+from service.core.errors import Conflict, Forbidden, InvalidInput
+from service.people.access import Actor, may_assign_task, may_work_task
+from service.tasks.claiming import must_be_open, record
+from service.tasks.inbox import TaskView, task_views
+from workflows.i18n import _
+
+MIN_PRIORITY, MAX_PRIORITY = 0, 100
+
+
+def update_task(
+    svc: CaseService, actor: Actor, task_id: int, changes: Mapping[str, Any]
+) -> TaskView:
+    """Set the due date, the follow-up date or the priority; each change goes in the history."""
+    with svc.transaction() as session:
+        task, case = locked_task(session, actor, task_id)
+        assigner = may_assign_task(actor, task, case)
+        if not (assigner or may_work_task(actor, task, case)):
+            raise Forbidden(_("您没有办理该任务的权限。"))
+        must_be_open(task)
+        if task.assignee_id not in (None, actor.user_id) and not assigner:
+            raise Conflict(_("该任务已由他人签收。"))
+        changed: dict[str, dict[str, Any]] = {}
+        for name in ("due_at", "follow_up_at", "priority"):
+            if name not in changes or changes[name] == getattr(task, name):
+                continue
+            value = changes[name]
+            if name == "priority" and not MIN_PRIORITY <= value <= MAX_PRIORITY:
+                raise InvalidInput({"priority": [_("优先级应为 0 至 100 的整数。")]})
+            if name == "due_at" and value is None:
+                raise InvalidInput({"due_at": [_("办理期限不能清空。")]})
+            changed[name] = {"from": plain(getattr(task, name)), "to": plain(value)}
+            setattr(task, name, value)
+        if changed:
+            record(
+                session, svc, actor, task, "task_updated", {"task_id": task.id, "changes": changed}
+            )
+        return task_views(session, [task], svc.clock.now())[0]
+
+
+def plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
