@@ -12,20 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from workflows.catalogue import TIME_LIMITS as MATTER_TIME_LIMITS
+from workflows.lifecycle import SHARED_TIME_LIMITS, TimeLimit
 from workflows.periods import hours_deadline, working_days_deadline
 from workflows.settings import Settings
 from workflows.work_calendar import SHANGHAI, WorkCalendar
 
-WORKING_DAY_STEPS = {
-    "acceptance_check": "acceptance_working_days",
-    "collective_study": "study_working_days",
-    "written_reply": "reply_working_days",
-    "oversight_review": "oversight_working_days",
-    "rectification": "oversight_working_days",
-}
-HOUR_STEPS = {
-    "emergency_acknowledgement": "emergency_acknowledgement_hours",
-    "incident_acknowledgement": "incident_report_hours",
+# Every step with a timer: the shared lifecycle's, the matters' own, the incident report's.
+TIME_LIMITS: dict[str, TimeLimit] = {
+    **SHARED_TIME_LIMITS,
+    **MATTER_TIME_LIMITS,
+    "incident_acknowledgement": TimeLimit("incident_report_hours", "hours"),
 }
 
 
@@ -49,11 +46,13 @@ def compute_deadline(
         day = date.fromisoformat(on)
         start_of_day = datetime(day.year, day.month, day.day, tzinfo=SHANGHAI)
         return hours_deadline(start_of_day, 24)
-    if step in WORKING_DAY_STEPS:
-        return working_days_deadline(now, getattr(settings, WORKING_DAY_STEPS[step]), calendar)
-    if step in HOUR_STEPS:
-        return hours_deadline(now, getattr(settings, HOUR_STEPS[step]))
-    raise KeyError(f"no deadline rule for step {step!r}")
+    limit = TIME_LIMITS.get(step)
+    if limit is None:
+        raise KeyError(f"no deadline rule for step {step!r}")
+    amount = getattr(settings, limit.setting)
+    if limit.unit == "working_days":
+        return working_days_deadline(now, amount, calendar)
+    return hours_deadline(now, amount)
 
 
 @dataclass

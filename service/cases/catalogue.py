@@ -12,9 +12,7 @@ from typing import Any
 from service.core.errors import NotFound
 from workflows import catalogue, duties, duty_forms, forms
 from workflows.i18n import _
-
-PRIOR_APPROVAL_STEPS = ("acceptance_check", "supplement", "collective_study", "written_reply")
-OVERSIGHT_STEPS = ("implementation_report", "oversight_review", "rectification")
+from workflows.lifecycle import OVERSIGHT_STEPS, PRIOR_APPROVAL_STEPS
 
 
 def _choices(labels: dict[str, str]) -> list[dict[str, str]]:
@@ -23,10 +21,12 @@ def _choices(labels: dict[str, str]) -> list[dict[str, str]]:
 
 def steps_of(matter: catalogue.MatterType) -> list[str]:
     """Every user task a case of this matter can reach, in the order a case meets them."""
-    own = [s for s in matter.steps if s not in PRIOR_APPROVAL_STEPS]
-    first = [s for s in own if s == "emergency_acknowledgement"]
-    later = [s for s in own if s != "emergency_acknowledgement"]
-    steps = [*first, *PRIOR_APPROVAL_STEPS, *later, *OVERSIGHT_STEPS]
+    steps = [
+        *matter.before_approval,
+        *PRIOR_APPROVAL_STEPS,
+        *matter.after_approval,
+        *OVERSIGHT_STEPS,
+    ]
     supervised = [f"supervise_{s}" for s in steps if f"supervise_{s}" in catalogue.STEP_NAMES]
     return steps + supervised
 

@@ -40,7 +40,7 @@ def file_request(session: Session, clock: Clock, actor: Actor, payload: Mapping[
     if request["applicant_kind"] != organization.kind:
         raise InvalidInput({"applicant_kind": [_("申请单位类型与您所代表的单位不符")]})
     sub_type = str(request.get("sub_type") or "")
-    extra = {"initiator": request["initiator"]} if "initiator" in request else {}
+    extra = {name: request[name] for name in matter.routed_by if name in request}
     case = open_case(
         session,
         moment,

@@ -1,15 +1,16 @@
 """Scenario library: a valid request and valid step data for every matter type, and a driver.
 
 The demo data, the tests and the benchmarks share it, so every matter type is known to
-go end to end with data that passes its forms. Dates are computed from the service's
-clock (recorded facts lie in the past, plans in the future), so the scenarios stay valid
-on any day. ``drive`` files a case as the demo applicant and works it through the
-service layer, each step done by the demo user whose inbox shows it.
+go end to end with data that passes its forms. Each matter module holds its own demo
+data (``MATTER.demo``: who files, the filing, the data of its own steps, its variants);
+this module adds the shared steps' data and resolves dates against the service's clock
+(recorded facts lie in the past, plans in the future), so the scenarios stay valid on
+any day. ``drive`` files a case as the demo applicant and works it through the service
+layer, each step done by the demo user whose inbox shows it.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,41 +23,17 @@ from service.core.models import Case, HumanTask, User
 from service.people.access import may_work_task
 from workflows import catalogue
 from workflows.collective_study import MeetingType
+from workflows.demo_values import attachment, resolve
+from workflows.matters import Variant
 from workflows.work_calendar import SHANGHAI
 
 PATHS = ("close", "reject", "vote_fail", "return_once")
 
-# Who files each matter in the demo district, and where (see service/demo/district.py).
-APPLICANTS: dict[str, tuple[str, str]] = {
-    "assembly_formation": ("prep", "E02"),
-    "committee_election": ("committee", "E01"),
-    "firm_entry": ("committee", "E01"),
-    "firm_exit": ("committee", "E01"),
-    "fund_normal": ("committee", "E01"),
-    "fund_emergency": ("firm", "E01"),
-    "common_income": ("committee", "E01"),
-    "fee_adjustment": ("firm", "E01"),
-    "parking_allocation": ("committee", "E01"),
-}
-FIRM_EXIT_BY_FIRM = ("firm", "E01")
-
 # The party and street users of community C01 / street S01, where E01 and E02 lie.
 LANE_USERS = {"party_secretary": "secretary", "party_committee": "member", "street": "street"}
 
-DEFAULT_SUB_TYPES = {
-    "committee_election": "change_of_term",
-    "firm_exit": "owners",
-    "common_income": "spending",
-    "parking_allocation": "allocation",
-}
-
 AFFECTED_AREA = "24000.00"
 AFFECTED_OWNERS = 300
-
-
-def attachment(name: str) -> dict[str, str]:
-    """A stored file as the upload service would describe it."""
-    return {"name": name, "sha256": hashlib.sha256(name.encode("utf-8")).hexdigest()}
 
 
 def _today(now: datetime) -> date:
@@ -67,18 +44,42 @@ def _day(now: datetime, offset: int) -> str:
     return (_today(now) + timedelta(days=offset)).isoformat()
 
 
+def variants(matter_type: str) -> list[str | None]:
+    """The variants a matter's scenarios run (sub-types, or firm_exit's initiators); [None]
+    for a matter that has none."""
+    return [v.key for v in catalogue.matter(matter_type).demo.variants] or [None]
+
+
 def variant_of(matter_type: str, sub_type: str | None = None) -> str:
     """The sub-type (for firm_exit: the initiator) a scenario uses; "" when there is none."""
     if sub_type is not None:
         return sub_type
-    return DEFAULT_SUB_TYPES.get(matter_type, "")
+    demo = catalogue.matter(matter_type).demo
+    return demo.variants[0].key if demo.variants else ""
+
+
+def _variant(matter_type: str, sub_type: str | None) -> Variant | None:
+    key = variant_of(matter_type, sub_type)
+    for variant in catalogue.matter(matter_type).demo.variants:
+        if variant.key == key:
+            return variant
+    if key:
+        raise ValueError(f"{matter_type} has no scenario variant {key!r}")
+    return None
+
+
+def sub_type_of(matter_type: str, sub_type: str | None = None) -> str:
+    """The sub-type the scenario's filing carries: its variant when that is a sub-type."""
+    key = variant_of(matter_type, sub_type)
+    return key if key in catalogue.matter(matter_type).sub_types else ""
 
 
 def applicant_for(matter_type: str, sub_type: str | None = None) -> tuple[str, str]:
     """(username, estate code) of the demo applicant who files this matter."""
-    if matter_type == "firm_exit" and variant_of(matter_type, sub_type) == "firm":
-        return FIRM_EXIT_BY_FIRM
-    return APPLICANTS[matter_type]
+    variant = _variant(matter_type, sub_type)
+    if variant is not None and variant.applicant is not None:
+        return variant.applicant
+    return catalogue.matter(matter_type).demo.applicant
 
 
 # ---------------------------------------------------------------- filing
@@ -89,13 +90,13 @@ def filing_payload(matter_type: str, now: datetime, sub_type: str | None = None)
 
     For firm_exit ``sub_type`` names the initiator ("owners" or "firm").
     """
-    variant = variant_of(matter_type, sub_type)
+    matter = catalogue.matter(matter_type)
+    variant = _variant(matter_type, sub_type)
     username, estate = applicant_for(matter_type, sub_type)
-    name = catalogue.matter(matter_type).name
     request: dict[str, Any] = {
-        "title": f"关于{name}的请示",
+        "title": f"关于{matter.name}的请示",
         "reasons": "经业主反映和实地调查，需要办理本事项。",
-        "legal_basis": catalogue.matter(matter_type).legal_basis,
+        "legal_basis": matter.legal_basis,
         "plan": "详见附件实施方案。",
         "affected_area": AFFECTED_AREA,
         "affected_owners": AFFECTED_OWNERS,
@@ -105,70 +106,12 @@ def filing_payload(matter_type: str, now: datetime, sub_type: str | None = None)
         request.update(
             committee_members_total=7, committee_members_present=6, committee_members_agreeing=5
         )
-    request.update(_filing_extras(matter_type, variant, now))
+    if matter.sub_types:
+        request["sub_type"] = sub_type_of(matter_type, sub_type)
+    request.update(resolve(matter.demo.filing, now, {}))
+    if variant is not None:
+        request.update(resolve(variant.filing, now, {}))
     return {"matter_type": matter_type, "estate": estate, "request": request}
-
-
-def _filing_extras(matter_type: str, variant: str, now: datetime) -> dict[str, Any]:
-    """The fields of each matter's own filing form."""
-    if matter_type == "committee_election":
-        extras: dict[str, Any] = {"sub_type": variant, "election_meeting_date": _day(now, 30)}
-        if variant == "change_of_term":
-            extras["term_end_date"] = _day(now, 180)
-        return extras
-    if matter_type == "firm_entry":
-        return {"selection_method": "tender"}
-    if matter_type == "firm_exit":
-        notice_days = 60 if variant == "owners" else 90
-        return {
-            "initiator": variant,
-            "firm_name": "安居物业服务有限公司",
-            "notice_date": _day(now, -10),
-            "service_end_date": _day(now, notice_days - 5),
-        }
-    if matter_type == "fund_normal":
-        return {
-            "budget": "80000.00",
-            "fund_balance": "120000.00",
-            "work_items": "更换3号楼两部电梯",
-            "cost_sharing_scope": "3号楼全体业主",
-        }
-    if matter_type == "fund_emergency":
-        return {
-            "emergency_category": "lift_failure",
-            "occurred_at": (now - timedelta(hours=6)).astimezone(SHANGHAI).isoformat(),
-            "reported_at": (now - timedelta(hours=5)).astimezone(SHANGHAI).isoformat(),
-            "urgent_measures": "已停用电梯并设置警示，维保单位到场抢修。",
-        }
-    if matter_type == "common_income":
-        if variant == "new_business_use":
-            return {
-                "sub_type": variant,
-                "common_parts": "小区东门广场",
-                "business_use": "设置智能快递柜，收益归全体业主",
-            }
-        return {"sub_type": variant, "budget": "20000.00", "income_balance": "56000.00"}
-    if matter_type == "fee_adjustment":
-        return {
-            "price_regime": "government_guided",
-            "current_fee": "1.80",
-            "proposed_fee": "2.20",
-            "base_price": "2.00",
-            "float_range": "0.50",
-        }
-    if matter_type == "parking_allocation":
-        extras = {
-            "sub_type": variant,
-            "spaces_planned": 120,
-            "spaces_common_land": 30,
-            "spaces_civil_defence": 40,
-            "owners_waiting": 15,
-            "non_owner_leases": 0,
-        }
-        if variant == "new_spaces_common_land":
-            extras["new_spaces"] = 20
-        return extras
-    return {}
 
 
 # ---------------------------------------------------------------- steps
@@ -222,16 +165,6 @@ def study_payload(
         "votes_against": votes_against,
         "votes_abstain": votes_abstain,
         "opinions": "经集体研究，方案符合法律法规和小区实际。",
-    }
-
-
-def _candidate(name: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "unit": "3号楼1单元",
-        "is_owner": True,
-        "has_fee_arrears": False,
-        "is_party_member": True,
     }
 
 
@@ -297,127 +230,15 @@ def step_payload(
         }
     if task.startswith("supervise_"):
         return {"supervision_note": "已督促社区党组织尽快办理。"}
-    return _matter_step(task, now, request)
+    return _matter_step(matter_type, task, now, request)
 
 
-def _matter_step(task: str, now: datetime, request: Mapping[str, Any]) -> dict[str, Any]:
-    """Data of the matters' own steps (domain.md §5)."""
-    today = _day(now, 0)
-    steps: dict[str, dict[str, Any]] = {
-        "preparatory_group": {
-            "application_received_on": _day(now, -40),
-            "formed_on": _day(now, -30),
-            "street_leader": "和平街道 王主任",
-            "group_size": 7,
-            "owner_members": 4,
-            "published_documents": ["owner_list", "draft_covenant", "draft_rules", "candidates"],
-            "documents_published_on": _day(now, -25),
-            "first_meeting_date": _day(now, -2),
-        },
-        "committee_formation": {
-            "committee_members": 7,
-            "party_members": 4,
-            "term_years": 5,
-            "committee_first_meeting_date": _day(now, -1),
-            "filing_date": today,
-        },
-        "candidate_vetting": {
-            "candidates": [_candidate("张明"), _candidate("李华"), _candidate("王芳")],
-            "vetting_opinion": "候选人均为本小区业主，无欠缴费用，符合条件。",
-        },
-        "handover_and_filing": {
-            "committee_members": 7,
-            "party_members": 4,
-            "archives_handed_over": True,
-            "seals_handed_over": True,
-            "handover_date": _day(now, -1),
-            "filing_date": today,
-        },
-        "firm_selection": {
-            "firm_name": "红旗物业服务有限公司",
-            "firm_credit_code": "91110105MA01ABCD1X",
-            "firm_standing": "red",
-            "selected_on": _day(now, -1),
-            "selection_record": "公开招标，三家企业投标，红旗物业中标。",
-        },
-        "contract_and_handover": {
-            "contract_signed_on": today,
-            "signed_by_committee": True,
-            "service_start_date": _day(now, 30),
-            "handover_inspection_done": True,
-            "handover_inspection_date": today,
-            "inspection_records": [attachment("承接查验记录.pdf")],
-        },
-        "handover_checklist": {
-            "rooms_handed_over": True,
-            "facilities_handed_over": True,
-            "records_handed_over": True,
-            "handover_date": today,
-            "successor_name": "红旗物业服务有限公司",
-            "successor_took_over_on": today,
-            "old_firm_left_on": today,
-        },
-        "works_acceptance": {
-            "accepted_on": _day(now, -1),
-            "works_passed": True,
-            "acceptance_participants": "业主委员会、物业服务企业、施工单位、监理单位",
-            "evidence": [attachment("竣工验收报告.pdf")],
-        },
-        "fund_payment": {
-            "payment_amount": request.get("budget", "0.00"),
-            "applied_on": _day(now, -1),
-            "reviewed_on": _day(now, -1),
-            "transferred_on": today,
-            "evidence": [attachment("划转凭证.pdf")],
-        },
-        "emergency_acknowledgement": {
-            "acknowledgement_note": "已知悉，请立即组织抢修并做好安全防护。",
-            "site_inspected": True,
-        },
-        "cost_report": {
-            "actual_cost": "36800.00",
-            "cost_breakdown": "更换曳引机主板及门机系统，人工及材料费用。",
-            "completed_on": today,
-            "evidence": [attachment("费用凭证.pdf")],
-        },
-        "income_publication": _income_publication(now),
-        "cost_publication": {
-            "cost_justification": "人工、能耗和维修成本上涨，测算后单价为2.20元。",
-            "published_on": _day(now, -21),
-            "published_where": "小区公告栏及业主微信群",
-        },
-        "contract_terms": {
-            "new_fee": request.get("proposed_fee", "0.00"),
-            "effective_date": _day(now, 30),
-            "amended_on": today,
-        },
-        "allocation_plan_publication": {
-            "allocation_plan": "按业主登记顺序摇号分配，每户限一个车位。",
-            "owners_first": True,
-            "published_on": _day(now, -21),
-        },
-        "allocation_result": {
-            "allocated_to_owners": 15,
-            "leased_to_non_owners": 0,
-            "owners_still_waiting": 0,
-            "result_published_on": today,
-        },
-    }
-    return steps[task]
-
-
-def _income_publication(now: datetime) -> dict[str, Any]:
-    """Last year's income, published by 31 March for at least 30 days."""
-    today = _today(now)
-    published = min(today, date(today.year, 3, 31))
-    return {
-        "income_year": today.year - 1,
-        "income_amount": "56000.00",
-        "spent_amount": "20000.00",
-        "published_on": published.isoformat(),
-        "publication_end": (published + timedelta(days=30)).isoformat(),
-        "published_where": "小区公告栏",
-    }
+def _matter_step(
+    matter_type: str, task: str, now: datetime, request: Mapping[str, Any]
+) -> dict[str, Any]:
+    """Data of the matter's own steps (domain.md §5), from its module."""
+    data: dict[str, Any] = resolve(catalogue.matter(matter_type).demo.steps[task], now, request)
+    return data
 
 
 # ---------------------------------------------------------------- driving cases
@@ -462,7 +283,8 @@ def complete_step(service: CaseService, case_id: int, task: str, payload: Mappin
 
 def has_owners_vote(matter_type: str, sub_type: str | None = None) -> bool:
     """Whether the scenario's path holds an owners' vote (a firm leaving on its own has none)."""
-    if matter_type == "firm_exit" and variant_of(matter_type, sub_type) == "firm":
+    variant = _variant(matter_type, sub_type)
+    if variant is not None and not variant.owners_vote:
         return False
     return catalogue.matter(matter_type).has_owners_vote
 

@@ -7,26 +7,23 @@ case, the settings or the clock run after loading (``FormSchema.check``); a poli
 JSON (ISO dates, areas as int hundredths of m² plus ``<name>_text``, money as "0.00"
 strings) because it goes into the workflow data and the append-only event log.
 
-The package is laid out bottom-up; each module imports only those above it:
+Where the forms are:
 
-- ``fields``: the field classes (text, count, area, money, choice, dates, lists…)
-  and ``describe_form``;
-- ``base``: ``FormError``, ``StepContext``, ``Findings`` and the ``FormSchema`` base;
-- ``attachments``: the attachment form and the ``Attachments`` list field;
-- ``time_limits``: the legal notice periods and time limits, and their checks;
-- ``validation``: running a form (load, check, dump) and ``validate_form``;
-- ``filing``: the request form of each matter, ``filing_schema``, ``validate_filing``;
-- ``approval_steps``: the steps every matter shares (acceptance to the owners' vote);
-- ``matter_steps``: the steps of one matter each;
-- ``steps``: every task's form by task id, ``step_schema``, ``validate_step``.
+- ``workflows.formkit``: the parts every form is built from (fields, the base schema,
+  attachments, shared time limits, the request every filing extends);
+- ``workflows.matters.<code>``: each matter's filing form and the forms of its own steps;
+- ``approval_steps`` here: the steps every matter shares (acceptance to oversight, the
+  owners' vote, the street's supervision);
+- ``filing`` and ``steps`` here: the lookups by matter type and by task id, built from
+  the catalogue, and the validation of a submission.
 
 This module re-exports what the rest of the service uses.
 """
 
-from workflows.forms.approval_steps import REPLY_DECISIONS, SupervisionForm
-from workflows.forms.attachments import Attachments
-from workflows.forms.base import Findings, FormError, FormSchema, StepContext
-from workflows.forms.fields import (
+from workflows.applicants import FIRM_STANDINGS
+from workflows.formkit.attachments import Attachments
+from workflows.formkit.base import Findings, FormError, FormSchema, StepContext
+from workflows.formkit.fields import (
     Choice,
     Count,
     Day,
@@ -37,10 +34,10 @@ from workflows.forms.fields import (
     Text,
     describe_form,
 )
+from workflows.formkit.validation import validate_form
+from workflows.forms.approval_steps import REPLY_DECISIONS, SupervisionForm
 from workflows.forms.filing import FILING_FORMS, filing_schema, validate_filing
-from workflows.forms.matter_steps import FIRM_STANDINGS
 from workflows.forms.steps import STEP_FORMS, step_schema, validate_step
-from workflows.forms.validation import validate_form
 
 __all__ = [
     "FILING_FORMS",

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from workflows import lifecycle
 from workflows.catalogue import matter
 from workflows.collective_study import MeetingType, evaluate_study
-from workflows.forms.attachments import Attachments
-from workflows.forms.base import Findings, FormError, FormSchema, StepContext
-from workflows.forms.fields import Area, Choice, Count, Day, FieldUpdates, Flag, Items, Text
+from workflows.formkit.attachments import Attachments
+from workflows.formkit.base import Findings, FormError, FormSchema, StepContext
+from workflows.formkit.fields import Area, Choice, Count, Day, FieldUpdates, Flag, Items, Text
+from workflows.formkit.time_limits import NOTICE_DAYS, notice_ok
 from workflows.forms.filing import filing_schema, validate_filing
-from workflows.forms.time_limits import NOTICE_DAYS, notice_ok
 from workflows.i18n import _
 from workflows.owners_vote import VoteRule, VoteTally, evaluate_vote, format_area
 
@@ -34,9 +35,6 @@ class AcceptanceCheckForm(FormSchema):
         return {}
 
 
-_FIXED_AFTER_FILING = ("sub_type", "initiator")
-
-
 class SupplementForm(FormSchema):
     """退回补正: corrections are re-checked as a whole new filing."""
 
@@ -52,7 +50,7 @@ class SupplementForm(FormSchema):
         """Merge the corrections into the request and validate it again like a filing."""
         updates = data["updated_fields"]
         form = filing_schema(ctx.matter_type)()
-        for name in _FIXED_AFTER_FILING:
+        for name in ("sub_type", *matter(ctx.matter_type).routed_by):
             if name in updates and name in form.fields:
                 findings.error(
                     f"updated_fields.{name}",
@@ -256,7 +254,7 @@ class OwnersVoteForm(FormSchema):
             findings,
         )
         self._check_counts(data, findings)
-        if ctx.matter_type == "fund_normal":
+        if matter(ctx.matter_type).vote_counts_scope:
             self._check_scope(data, ctx, findings)
         if findings.errors:
             return {}
@@ -324,3 +322,15 @@ def _as_input(form: FormSchema, cleaned: Mapping[str, Any]) -> dict[str, Any]:
             value = cleaned[name]
             raw[name] = format_area(value) if isinstance(fld, Area) else value
     return raw
+
+
+SHARED_STEP_FORMS: dict[str, type[FormSchema]] = {
+    lifecycle.ACCEPTANCE_CHECK: AcceptanceCheckForm,
+    lifecycle.SUPPLEMENT: SupplementForm,
+    lifecycle.COLLECTIVE_STUDY: CollectiveStudyForm,
+    lifecycle.WRITTEN_REPLY: WrittenReplyForm,
+    lifecycle.IMPLEMENTATION_REPORT: ImplementationReportForm,
+    lifecycle.OVERSIGHT_REVIEW: OversightReviewForm,
+    lifecycle.RECTIFICATION: RectificationForm,
+    lifecycle.OWNERS_VOTE: OwnersVoteForm,
+}

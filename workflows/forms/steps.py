@@ -5,65 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from workflows.catalogue import STEP_NAMES
-from workflows.forms.approval_steps import (
-    AcceptanceCheckForm,
-    CollectiveStudyForm,
-    ImplementationReportForm,
-    OversightReviewForm,
-    OwnersVoteForm,
-    RectificationForm,
-    SupervisionForm,
-    SupplementForm,
-    WrittenReplyForm,
-)
-from workflows.forms.base import FormSchema, StepContext
-from workflows.forms.matter_steps import (
-    AllocationPlanPublicationForm,
-    AllocationResultForm,
-    CandidateVettingForm,
-    CommitteeFormationForm,
-    ContractAndHandoverForm,
-    ContractTermsForm,
-    CostPublicationForm,
-    CostReportForm,
-    EmergencyAcknowledgementForm,
-    FirmSelectionForm,
-    FundPaymentForm,
-    HandoverAndFilingForm,
-    HandoverChecklistForm,
-    IncomePublicationForm,
-    PreparatoryGroupForm,
-    WorksAcceptanceForm,
-)
-from workflows.forms.validation import run
+from workflows.catalogue import MATTER_STEP_FORMS, STEP_NAMES
+from workflows.formkit.base import FormSchema, StepContext
+from workflows.formkit.validation import run
+from workflows.forms.approval_steps import SHARED_STEP_FORMS, SupervisionForm
 
-STEP_FORMS: dict[str, type[FormSchema]] = {
-    "acceptance_check": AcceptanceCheckForm,
-    "supplement": SupplementForm,
-    "collective_study": CollectiveStudyForm,
-    "written_reply": WrittenReplyForm,
-    "implementation_report": ImplementationReportForm,
-    "oversight_review": OversightReviewForm,
-    "rectification": RectificationForm,
-    "owners_vote": OwnersVoteForm,
-    "preparatory_group": PreparatoryGroupForm,
-    "committee_formation": CommitteeFormationForm,
-    "candidate_vetting": CandidateVettingForm,
-    "handover_and_filing": HandoverAndFilingForm,
-    "firm_selection": FirmSelectionForm,
-    "contract_and_handover": ContractAndHandoverForm,
-    "handover_checklist": HandoverChecklistForm,
-    "works_acceptance": WorksAcceptanceForm,
-    "fund_payment": FundPaymentForm,
-    "emergency_acknowledgement": EmergencyAcknowledgementForm,
-    "cost_report": CostReportForm,
-    "income_publication": IncomePublicationForm,
-    "cost_publication": CostPublicationForm,
-    "contract_terms": ContractTermsForm,
-    "allocation_plan_publication": AllocationPlanPublicationForm,
-    "allocation_result": AllocationResultForm,
-}
+STEP_FORMS: dict[str, type[FormSchema]] = {**SHARED_STEP_FORMS, **MATTER_STEP_FORMS}
 
 
 def step_schema(task_id: str) -> type[FormSchema]:

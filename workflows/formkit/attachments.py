@@ -7,8 +7,8 @@ from typing import ClassVar
 
 from marshmallow import validate
 
-from workflows.forms.base import FormSchema
-from workflows.forms.fields import Items, Record, Text
+from workflows.formkit.base import FormSchema
+from workflows.formkit.fields import Items, Record, Text
 from workflows.i18n import _
 
 _SHA256 = re.compile(r"[0-9a-f]{64}\Z")

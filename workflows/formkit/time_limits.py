@@ -1,6 +1,8 @@
-"""Legal notice periods and time limits (with their sources), and the checks that count them.
+"""Notice periods and time limits several forms share, and the checks that count them.
 
-``workflows.periods`` does the arithmetic; the checks turn it into findings on a form.
+``workflows.periods`` does the arithmetic; the checks turn it into findings on a form. A
+limit only one matter knows (a firm's notice to leave, the income publication) lives in
+that matter's module.
 """
 
 from __future__ import annotations
@@ -9,18 +11,12 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from workflows import periods
-from workflows.forms.base import Findings, FormSchema, StepContext
+from workflows.formkit.base import Findings, FormSchema, StepContext
 from workflows.i18n import _
 from workflows.work_calendar import SHANGHAI
 
 NOTICE_DAYS = 15  # 物业管理条例 art 14
 FILING_DAYS = 30  # 物业管理条例 art 16
-COMMITTEE_FIRST_MEETING_DAYS = 7  # 业主大会和业主委员会指导规则
-COMMITTEE_MAX_TERM_YEARS = 5  # 业主大会和业主委员会指导规则
-OWNERS_DISMISSAL_NOTICE_DAYS = 60  # 民法典 art 946
-FIRM_NON_RENEWAL_NOTICE_DAYS = 90  # 民法典 art 947
-INCOME_PUBLICATION_DAYS = 30
-INCOME_PUBLICATION_MONTH, INCOME_PUBLICATION_DAY = 3, 31
 
 
 def _start(day: date) -> datetime:

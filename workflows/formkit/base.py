@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from marshmallow import Schema, post_dump
 
-from workflows.forms.fields import Area
+from workflows.formkit.fields import Area
 from workflows.i18n import _
 from workflows.owners_vote import format_area
 from workflows.settings import Settings

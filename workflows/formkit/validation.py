@@ -7,8 +7,8 @@ from typing import Any
 
 from marshmallow import ValidationError
 
-from workflows.forms.base import Findings, FormError, FormSchema, StepContext
-from workflows.forms.fields import Day, Moment
+from workflows.formkit.base import Findings, FormError, FormSchema, StepContext
+from workflows.formkit.fields import Day, Moment
 from workflows.i18n import _
 
 
