@@ -18,23 +18,21 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from service.cases.case_service import CaseService
 from service.cases.model_store import models_for
 from service.core.models import Case, CaseEvent, CaseState
-from service.demo.cases import complete_step, drive, filing_payload, open_task, step_payload
+from service.demo.cases import (
+    complete_step,
+    drive,
+    filing_payload,
+    open_task,
+    step_payload,
+    variants,
+)
 from service.history.chain import ENGINE_EVENTS, events_of
 from service.history.replay import replay, verify_case
-from workflows import compaction
+from workflows import catalogue, compaction
 from workflows.engine import CaseEngine, CaseScriptEngine, CaseWorkflow
 
-MATTERS = [
-    ("assembly_formation", None),
-    ("committee_election", "by_election"),
-    ("firm_entry", None),
-    ("firm_exit", "owners"),
-    ("fund_normal", None),
-    ("fund_emergency", None),
-    ("common_income", "new_business_use"),
-    ("fee_adjustment", None),
-    ("parking_allocation", "allocation"),
-]
+# Every variant of every matter type (sub-types, firm_exit's initiators), from the catalogue.
+MATTERS = [(code, variant) for code in catalogue.MATTERS for variant in variants(code)]
 
 
 def _history(service: CaseService, case_id: int) -> tuple[CaseEngine, list[CaseEvent]]:

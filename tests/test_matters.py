@@ -27,10 +27,13 @@ from service.demo.cases import (
     open_task,
     step_payload,
     study_payload,
+    sub_type_of,
+    variants,
     vote_payload,
 )
 from service.history.chain import events_of
 from service.history.replay import verify_all
+from workflows.catalogue import MATTERS
 from workflows.engine import CaseEngine, CaseScriptEngine
 
 PRIOR = ("acceptance_check", "collective_study", "written_reply")
@@ -42,31 +45,19 @@ def _closure(*matter_steps: str, before: tuple[str, ...] = ()) -> list[str]:
     return [*before, *PRIOR, *matter_steps, *OVERSIGHT]
 
 
-# (matter type, sub-type or firm_exit initiator) → the steps of the path to closure.
+# (matter type, sub-type or firm_exit initiator) → the steps of the path to closure, from
+# the matter modules (workflows/matters/): a variant without a vote skips the matter's.
 CLOSURE_STEPS: dict[tuple[str, str | None], list[str]] = {
-    ("assembly_formation", None): _closure(
-        "preparatory_group", "owners_vote", "committee_formation"
-    ),
-    **{
-        ("committee_election", sub): _closure(
-            "candidate_vetting", "owners_vote", "handover_and_filing"
-        )
-        for sub in ("change_of_term", "re_election", "by_election")
-    },
-    ("firm_entry", None): _closure("firm_selection", "owners_vote", "contract_and_handover"),
-    ("firm_exit", "owners"): _closure("owners_vote", "handover_checklist"),
-    ("firm_exit", "firm"): _closure("handover_checklist"),
-    ("fund_normal", None): _closure("owners_vote", "works_acceptance", "fund_payment"),
-    ("fund_emergency", None): _closure("cost_report", before=("emergency_acknowledgement",)),
-    ("common_income", "spending"): _closure("owners_vote", "income_publication"),
-    ("common_income", "new_business_use"): _closure("owners_vote", "income_publication"),
-    ("fee_adjustment", None): _closure("cost_publication", "owners_vote", "contract_terms"),
-    **{
-        ("parking_allocation", sub): _closure(
-            "allocation_plan_publication", "owners_vote", "allocation_result"
-        )
-        for sub in ("allocation", "new_spaces_common_land")
-    },
+    (code, variant): _closure(
+        *(
+            step
+            for step in m.after_approval
+            if step != "owners_vote" or has_owners_vote(code, variant)
+        ),
+        before=m.before_approval,
+    )
+    for code, m in MATTERS.items()
+    for variant in variants(code)
 }
 VARIANTS = list(CLOSURE_STEPS)
 VOTING = [v for v in VARIANTS if has_owners_vote(*v)]
@@ -75,20 +66,10 @@ PER_MATTER = [
     next(v for v in VARIANTS if v[0] == code) for code in dict.fromkeys(m for m, _ in VARIANTS)
 ]
 
-# What the DMN table decides for each voting variant: 民法典 278 item and rule.
+# What the DMN table decides for each voting variant: 民法典 278 item and rule, as the
+# matter module states it.
 VOTE_RULES: dict[tuple[str, str | None], tuple[str, str]] = {
-    ("assembly_formation", None): ("三", "double_majority"),
-    ("committee_election", "change_of_term"): ("三", "double_majority"),
-    ("committee_election", "re_election"): ("三", "double_majority"),
-    ("committee_election", "by_election"): ("三", "double_majority"),
-    ("firm_entry", None): ("四", "double_majority"),
-    ("firm_exit", "owners"): ("四", "double_majority"),
-    ("fund_normal", None): ("五", "double_majority"),
-    ("common_income", "spending"): ("九", "double_majority"),
-    ("common_income", "new_business_use"): ("八", "three_quarters"),
-    ("fee_adjustment", None): ("九", "double_majority"),
-    ("parking_allocation", "allocation"): ("九", "double_majority"),
-    ("parking_allocation", "new_spaces_common_land"): ("八", "three_quarters"),
+    variant: MATTERS[variant[0]].vote_rules[sub_type_of(*variant)] for variant in VOTING
 }
 THREE_QUARTERS = [v for v, (_, rule) in VOTE_RULES.items() if rule == "three_quarters"]
 # A failed vote for each matter type, and for each sub-type with a vote rule of its own.
@@ -243,7 +224,7 @@ def test_vote_rule_comes_from_the_dmn_table(service: CaseService, variant) -> No
         )
         seen = engine.task_data(workflow, "owners_vote")
     assert (seen["vote_item"], seen["vote_rule"]) == VOTE_RULES[variant]
-    assert seen["sub_type"] == ("" if variant[0] == "firm_exit" else variant[1] or "")
+    assert seen["sub_type"] == sub_type_of(*variant)
 
 
 def test_acceptance_loop_runs_any_number_of_rounds(service: CaseService) -> None:

@@ -25,6 +25,8 @@ from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
+from workflows.catalogue import MATTERS
+
 REPO = Path(__file__).resolve().parent.parent
 MODELS = REPO / "bpmn"
 BPMN_FILES = sorted(MODELS.glob("*.bpmn"))
@@ -65,19 +67,12 @@ LANE_NAMES = {
     "lane_street": "街道党工委",
 }
 
-# Matter steps on the happy path after prior approval (firm_exit: owners dismiss the firm).
-MATTER_STEPS: dict[str, list[str]] = {
-    "assembly_formation": ["preparatory_group", "owners_vote", "committee_formation"],
-    "committee_election": ["candidate_vetting", "owners_vote", "handover_and_filing"],
-    "firm_entry": ["firm_selection", "owners_vote", "contract_and_handover"],
-    "firm_exit": ["owners_vote", "handover_checklist"],
-    "fund_normal": ["owners_vote", "works_acceptance", "fund_payment"],
-    "fund_emergency": ["cost_report"],
-    "common_income": ["owners_vote", "income_publication"],
-    "fee_adjustment": ["cost_publication", "owners_vote", "contract_terms"],
-    "parking_allocation": ["allocation_plan_publication", "owners_vote", "allocation_result"],
-}
+# Matter steps on the happy path after prior approval (firm_exit: owners dismiss the firm),
+# as each matter module (workflows/matters/) declares them.
+MATTER_STEPS: dict[str, list[str]] = {code: list(m.after_approval) for code, m in MATTERS.items()}
 MATTER_TYPES = list(MATTER_STEPS)
+# Steps some matters run before prior approval (an emergency is acknowledged first).
+BEFORE_APPROVAL = {step for m in MATTERS.values() for step in m.before_approval}
 
 # The periodic duties (workflows/duties.py): the lane of every user task and the end events.
 DUTY_ROLES: dict[str, dict[str, str]] = {
@@ -109,27 +104,14 @@ TIMER_EXPRESSIONS = {
     "rectification_progress": 'deadline("rectification_progress", next_rectification_due_on)',
 }
 VOTING_MATTERS = [m for m, steps in MATTER_STEPS.items() if "owners_vote" in steps]
-HAPPY_SUB_TYPE = {
-    "committee_election": "change_of_term",
-    "common_income": "spending",
-    "parking_allocation": "allocation",
-}
+HAPPY_SUB_TYPE = {code: next(iter(m.sub_types)) for code, m in MATTERS.items() if m.sub_types}
 
-# (matter_type, sub_type, vote_item, vote_rule) — the contract's table, every sub-type.
+# (matter_type, sub_type, vote_item, vote_rule) — the contract's table, every sub-type, as
+# each matter module states the rule of 民法典 278 the DMN table must give.
 VOTE_RULES = [
-    ("assembly_formation", "", "三", "double_majority"),
-    ("committee_election", "change_of_term", "三", "double_majority"),
-    ("committee_election", "re_election", "三", "double_majority"),
-    ("committee_election", "by_election", "三", "double_majority"),
-    ("firm_entry", "", "四", "double_majority"),
-    ("firm_exit", "", "四", "double_majority"),
-    ("fund_normal", "", "五", "double_majority"),
-    ("fund_emergency", "", "", "none"),
-    ("common_income", "spending", "九", "double_majority"),
-    ("common_income", "new_business_use", "八", "three_quarters"),
-    ("fee_adjustment", "", "九", "double_majority"),
-    ("parking_allocation", "allocation", "九", "double_majority"),
-    ("parking_allocation", "new_spaces_common_land", "八", "three_quarters"),
+    (code, sub_type, item, rule)
+    for code, m in MATTERS.items()
+    for sub_type, (item, rule) in m.vote_rules.items()
 ]
 
 
@@ -155,13 +137,9 @@ def _roles(process_id: str) -> dict[str, str]:
             "supervise_oversight_review": "street",
             "supervise_rectification": "street",
         }
-    code = process_id.removeprefix("matter_")
-    roles = {step: "applicant" for step in MATTER_STEPS[code]}
-    if code == "committee_election":
-        roles["candidate_vetting"] = "party_secretary"
-    if code == "fund_emergency":
-        roles["emergency_acknowledgement"] = "party_secretary"
-        roles["supervise_emergency_acknowledgement"] = "street"
+    matter = MATTERS[process_id.removeprefix("matter_")]
+    roles = {step.id: step.role for step in matter.matter_steps}
+    roles.update({f"supervise_{step}": "street" for step in _timed_tasks(process_id)})
     return roles
 
 
@@ -186,8 +164,7 @@ def _end_events(process_id: str) -> set[str]:
     ends = {"case_rejected", "case_closed"}
     if code in VOTING_MATTERS:
         ends.add("vote_failed")
-    if code == "fund_emergency":
-        ends.add("supervised_emergency_acknowledgement")
+    ends.update(f"supervised_{step}" for step in _timed_tasks(process_id))
     return ends
 
 
@@ -199,9 +176,8 @@ def _timed_tasks(process_id: str) -> set[str]:
         return {"acceptance_check", "collective_study", "written_reply"}
     if process_id == "oversight":
         return {"oversight_review", "rectification"}
-    if process_id == "matter_fund_emergency":
-        return {"emergency_acknowledgement"}
-    return set()
+    matter = MATTERS[process_id.removeprefix("matter_")]
+    return {step.id for step in matter.matter_steps if step.time_limit is not None}
 
 
 def _duty_supervisions(process_id: str) -> list[str]:
@@ -463,8 +439,9 @@ def start_case(
         "case_id": 1,
         "request": {"reason": "测试"},
     }
-    if matter_type == "firm_exit":
-        data["initiator"] = "owners"
+    # Request fields the model routes on, as the matter's first demo variant files them.
+    matter = MATTERS[matter_type]
+    data.update({name: matter.demo.variants[0].filing[name] for name in matter.routed_by})
     data.update(extra)
     workflow.get_next_task(spec_name="Start").data.update(data)
     workflow.do_engine_steps()
@@ -512,8 +489,8 @@ def ended_at(workflow: BpmnWorkflow) -> set[str]:
 
 
 def approve(workflow: BpmnWorkflow, reply: str = "agree") -> None:
-    if "emergency_acknowledgement" in ready(workflow):
-        complete(workflow, "emergency_acknowledgement")
+    while ready(workflow) and ready(workflow)[0] in BEFORE_APPROVAL:
+        complete(workflow, ready(workflow)[0])
     assert ready(workflow) == ["acceptance_check"]
     complete(workflow, "acceptance_check", acceptance_decision="accept")
     assert ready(workflow) == ["collective_study"]
@@ -544,9 +521,7 @@ def oversee(workflow: BpmnWorkflow) -> None:
 @pytest.mark.parametrize("matter_type", MATTER_TYPES)
 def test_happy_path_closes_the_case(parser: SpiffBpmnParser, matter_type: str) -> None:
     workflow = start_case(parser, matter_type)
-    expected_first = (
-        "emergency_acknowledgement" if matter_type == "fund_emergency" else "acceptance_check"
-    )
+    expected_first = [*MATTERS[matter_type].before_approval, "acceptance_check"][0]
     assert ready(workflow) == [expected_first]
     approve(workflow, reply="agree_with_conditions")
     vote_data = implement(workflow, matter_type)
@@ -573,8 +548,8 @@ def test_returned_request_and_rectification_loop_back(
 ) -> None:
     """Returns for additions and rectifications may repeat; each round re-enters the check."""
     workflow = start_case(parser, matter_type)
-    if matter_type == "fund_emergency":
-        complete(workflow, "emergency_acknowledgement")
+    for step in MATTERS[matter_type].before_approval:
+        complete(workflow, step)
     for _ in range(2):
         complete(workflow, "acceptance_check", acceptance_decision="return")
         assert ready(workflow) == ["supplement"]
@@ -656,7 +631,7 @@ def test_unknown_reply_decision_stops_at_the_gateway(parser: SpiffBpmnParser) ->
         complete(workflow, "written_reply", reply_decision="maybe")
 
 
-@pytest.mark.parametrize("matter_type", ["fee_adjustment", "fund_emergency"])
+@pytest.mark.parametrize("matter_type", MATTER_TYPES)
 def test_every_deadline_timer_asks_for_its_own_step(
     parser: SpiffBpmnParser, matter_type: str
 ) -> None:
@@ -668,8 +643,8 @@ def test_every_deadline_timer_asks_for_its_own_step(
         return _future_deadline(step)
 
     workflow = start_case(parser, matter_type, deadline=deadline)
-    if matter_type == "fund_emergency":
-        complete(workflow, "emergency_acknowledgement")
+    for step in MATTERS[matter_type].before_approval:
+        complete(workflow, step)
     approve(workflow)
     implement(workflow, matter_type)
     complete(workflow, "implementation_report")
@@ -689,8 +664,7 @@ def test_every_deadline_timer_asks_for_its_own_step(
         "oversight_review",
         "rectification",
     }
-    if matter_type == "fund_emergency":
-        expected.add("emergency_acknowledgement")
+    expected |= _timed_tasks(f"matter_{matter_type}")
     assert set(asked) == expected
     assert workflow.is_completed()
 

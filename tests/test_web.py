@@ -932,3 +932,18 @@ def test_the_notifications_page_lists_read_and_unread_a_page_at_a_time(
     assert "未读 0 条" in secretary.get("/notifications").text
     assert "暂无提醒" in Client(app, "street").get("/notifications").text
     assert "提醒第" not in Client(app, "member").get("/notifications?page=-3").text
+
+
+def test_the_vote_page_starts_from_the_request_scope_where_the_matter_counts_it(
+    app: Flask, service: CaseService
+) -> None:
+    """A maintenance-fund vote counts the cost-sharing scope; other votes the whole estate."""
+    help_text = "维修资金使用的表决基数为请示中列支范围内的面积和人数。"
+    voting = [m for m in catalogue.MATTERS.values() if m.has_owners_vote]
+    scoped = next(m.code for m in voting if m.vote_counts_scope)
+    whole = next(m.code for m in voting if not m.vote_counts_scope)
+    for code, counts_scope in ((scoped, True), (whole, False)):
+        case_id = drive(service, code, stop_before="owners_vote")
+        page = Client(app, applicant_for(code)[0]).get(f"/tasks/{open_task(service, case_id).id}")
+        assert (help_text in page.text) is counts_scope
+        assert ('value="24000.00"' in page.text) is counts_scope

@@ -37,6 +37,7 @@ from service.web.common import (
 )
 from service.web.filing import filing_specs
 from service.web.uploads import store_uploads
+from workflows.catalogue import MATTERS
 from workflows.duties import DUTIES
 from workflows.duty_forms import ITEM_STATUSES
 from workflows.i18n import _
@@ -173,7 +174,7 @@ class TaskPage:
             return fields.values_from_data(self.specs(), self.data.get("request", {}))
         if self.bpmn_id == "collective_study":
             return {"members_expected": str(len(self.members)) if self.members else ""}
-        if self.bpmn_id == "owners_vote" and self.case.matter_type == "fund_normal":
+        if self.bpmn_id == "owners_vote" and self.vote_counts_scope:
             request_data = self.data.get("request", {})
             return fields.values_from_data(
                 self.specs(),
@@ -184,6 +185,12 @@ class TaskPage:
                 },
             )
         return {}
+
+    @property
+    def vote_counts_scope(self) -> bool:
+        """Whether the owners' vote counts only the request's scope (a fund's cost-sharing)."""
+        matter = MATTERS.get(self.case.matter_type)
+        return matter is not None and matter.vote_counts_scope
 
     def background(self) -> list[tuple[str, str]]:
         keys = BACKGROUND.get(self.bpmn_id)

@@ -79,7 +79,7 @@ class FormSchema(Schema):
 
     def label(self, name: str) -> str:
         """Chinese label of one of this form's fields, for messages written in checks."""
-        return self.fields[name].metadata["label"]
+        return str(self.fields[name].metadata["label"])
 
     def require(self, data: dict[str, Any], names: tuple[str, ...], when: str, f: Findings) -> bool:
         """Demand fields the situation ``when`` makes mandatory; True when all are present."""

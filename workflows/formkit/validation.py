@@ -19,7 +19,9 @@ def validate_form(
     return run(schema_cls, payload, ctx)
 
 
-def run(schema_cls: type[FormSchema], payload: Mapping[str, Any], ctx: StepContext) -> dict:
+def run(
+    schema_cls: type[FormSchema], payload: Mapping[str, Any], ctx: StepContext
+) -> dict[str, Any]:
     """Load, check against the case, and dump to JSON-ready data with derived values."""
     schema = schema_cls()
     try:
