@@ -947,3 +947,20 @@ def test_the_vote_page_starts_from_the_request_scope_where_the_matter_counts_it(
         page = Client(app, applicant_for(code)[0]).get(f"/tasks/{open_task(service, case_id).id}")
         assert (help_text in page.text) is counts_scope
         assert ('value="24000.00"' in page.text) is counts_scope
+
+
+@pytest.mark.parametrize(
+    "code", [code for code, m in catalogue.MATTERS.items() if m.routed_by], ids=str
+)
+def test_a_supplement_cannot_change_what_the_model_routes_on(
+    app: Flask, service: CaseService, code: str
+) -> None:
+    """firm_exit routes on who ends the contract: a correction keeps it, like the sub-type."""
+    case_id = drive(service, code, stop_before="acceptance_check")
+    now = service.clock.now()
+    returned = step_payload(code, "acceptance_check", now, choice="return")
+    complete_step(service, case_id, "acceptance_check", returned)
+    page = Client(app, applicant_for(code)[0]).get(f"/tasks/{open_task(service, case_id).id}")
+    for name in ("sub_type", *catalogue.matter(code).routed_by):
+        assert f'name="{name}"' not in page.text
+    assert 'name="reasons"' in page.text

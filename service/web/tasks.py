@@ -91,9 +91,6 @@ ITEM_PICKERS = {
 }
 REPLY_BACKGROUND = ("reply_document_number", "reply_decision", "reply_conditions")
 
-# A request corrected after a return keeps what it was filed as.
-FIXED_IN_SUPPLEMENT = ("sub_type", "initiator")
-
 
 # Steps of a matter whose recorded fields later steps show (a duty shows its own steps').
 EARLIER_STEPS = (
@@ -144,7 +141,9 @@ class TaskPage:
                 rd.step_specs(self.case.matter_type, "supplement"), ["updated_fields"]
             )
             request_form = filing_specs(self.case.matter_type, self.parties.applicant_kind)
-            return own + fields.without(request_form, FIXED_IN_SUPPLEMENT)
+            # A request corrected after a return keeps what its model routes on.
+            fixed = ["sub_type", *MATTERS[self.case.matter_type].routed_by]
+            return own + fields.without(request_form, fixed)
         specs = rd.step_specs(self.case.matter_type, self.bpmn_id)
         if self.bpmn_id in ITEM_PICKERS:
             return [self._with_item_choices(s) for s in specs]
