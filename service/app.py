@@ -8,12 +8,15 @@ from typing import Any
 
 from flask import Flask, jsonify
 from sqlalchemy import text
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.api import register_api
 from service.cases.case_service import CaseService
 from service.core.clock import Clock
 from service.core.db import database_url, make_engine, make_sessionmaker
 from service.duties.schedule import DutyService
+from service.people.auth import decoy_hash
+from service.people.throttle import ThrottlePolicy
 from service.web import register_web
 
 
@@ -26,8 +29,12 @@ def create_app(config: dict[str, Any] | None = None, service: CaseService | None
         SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-secret-change-me"),
         DATABASE_URL=database_url(),
         MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)),
+        SIGN_IN_POLICY=ThrottlePolicy.from_environment(),
+        TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
     )
     app.config.update(config or {})
+    _behind_proxies(app, app.config["TRUSTED_PROXIES"])
+    decoy_hash()
     if service is None:
         engine = make_engine(app.config["DATABASE_URL"])
         service = DutyService(make_sessionmaker(engine), Clock())
@@ -49,3 +56,13 @@ def create_app(config: dict[str, Any] | None = None, service: CaseService | None
         return jsonify(status="ready")
 
     return app
+
+
+def _behind_proxies(app: Flask, count: int) -> None:
+    """Believe the last ``count`` proxies' X-Forwarded-For/-Proto/-Host/-Port: the client
+    address the sign-in throttles count by, and whether the request came over TLS (HSTS).
+    With none trusted, a client cannot pose as another address by sending the header."""
+    if count > 0:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=count, x_proto=count, x_host=count, x_port=count
+        )

@@ -48,10 +48,20 @@ from service.cases import attachments
 from service.cases.case_service import CaseService
 from service.core.clock import FixedClock
 from service.core.db import make_engine, make_sessionmaker
-from service.core.models import HumanTask, Notification, Organization, RoleGrant, User
+from service.core.errors import Unauthenticated
+from service.core.models import (
+    HumanTask,
+    Notification,
+    Organization,
+    RoleGrant,
+    SignInThrottle,
+    User,
+)
 from service.demo.district import DEMO_PASSWORD
 from service.people.access import Actor
 from service.people.auth import issue_token
+from service.people.sign_in import sign_in
+from service.people.throttle import ThrottlePolicy
 from service.tasks import saved_filters
 from workflows.work_calendar import SHANGHAI
 
@@ -208,6 +218,15 @@ class World:
         return found
 
     @cached_property
+    def throttle(self) -> int:
+        """A client slowed for one wrong password (a policy with no free ones)."""
+        policy = ThrottlePolicy(free_failures=0)
+        with pytest.raises(Unauthenticated):
+            sign_in(self.service, "street", "not-the-password", "203.0.113.9", policy)
+        with self.service.sessions() as session:
+            return session.scalar(select(SignInThrottle.id).where(SignInThrottle.kind == "account"))
+
+    @cached_property
     def calendar_day(self) -> str:
         set_calendar_day(self.service, self.actor("admin"), date(2026, 9, 29), False, "")
         return "2026-09-29"
@@ -235,6 +254,7 @@ class World:
             "assignee": lambda: "secretary" if inside else "secretary3",
             "firm": lambda: self.firms[scope],
             "notification": lambda: self.notifications[user if inside else other],
+            "throttle": lambda: self.throttle,
         }
         return targets[name]()
 
@@ -425,6 +445,8 @@ ROUTES = (
     Route("DELETE", "/admin/settings/acceptance_working_days", ADMIN),
     Route("GET", "/admin/log", ADMIN, query={"action": "setting_set"}),
     Route("GET", "/admin/log/verification", ADMIN),
+    Route("GET", "/admin/sign-in-throttles", ADMIN, query={"q": "street"}),
+    Route("DELETE", "/admin/sign-in-throttles/{throttle}", ADMIN),
 )
 
 
@@ -508,6 +530,7 @@ def _template(path: str) -> str:
         "{organization}": "{organization_id}",
         "{firm}": "{organization_id}",
         "{notification}": "{notification_id}",
+        "{throttle}": "{throttle_id}",
         "/firm_exit": "/{code}",
         "/2026-10-08": "/{day}",
         "/acceptance_working_days": "/{key}",

@@ -553,28 +553,3 @@ def test_the_browsable_docs_load_their_assets_locally(app) -> None:
         response = client.get(f"/api/v1/docs/assets/{asset}")
         assert response.status_code == 200, asset
         assert len(response.get_data()) > 10_000
-
-
-def test_repeated_wrong_passwords_lock_the_account_for_a_while(app, service, clock) -> None:
-    anonymous = Client(app.test_client(), None)
-    for _ in range(5):
-        wrong = anonymous.post("/auth/token", {"username": "auditor", "password": "guess1234"})
-        assert "用户名或密码不正确" in assert_problem(wrong, 401)["detail"]
-    locked = anonymous.post("/auth/token", {"username": "auditor", "password": DEMO_PASSWORD})
-    assert "暂时锁定" in assert_problem(locked, 429)["detail"]
-    clock.advance(minutes=14)
-    again = anonymous.post("/auth/token", {"username": "auditor", "password": DEMO_PASSWORD})
-    assert_problem(again, 429)
-    clock.advance(minutes=1)
-    signed_in = anonymous.post("/auth/token", {"username": "auditor", "password": DEMO_PASSWORD})
-    assert signed_in.status_code == 201
-    # Another account, and wrong passwords spread out in time, are not affected.
-    assert (
-        anonymous.post("/auth/token", {"username": "street", "password": DEMO_PASSWORD}).status_code
-        == 201
-    )
-    for _ in range(6):
-        assert_problem(
-            anonymous.post("/auth/token", {"username": "street", "password": "guess1234"}), 401
-        )
-        clock.advance(minutes=16)

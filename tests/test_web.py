@@ -123,25 +123,6 @@ def test_pages_need_signing_in_and_a_wrong_password_is_refused(app: Flask) -> No
     assert signed_in.status_code == 302 and signed_in.location == "/inbox"
 
 
-def test_repeated_wrong_passwords_lock_the_sign_in_page_too(app: Flask, clock) -> None:
-    client = app.test_client()
-    token = TOKEN.search(client.get("/signin").text).group(1)
-    for _ in range(5):
-        refused = client.post(
-            "/signin", data={"username": "member", "password": "wrong", "csrf_token": token}
-        )
-        assert refused.status_code == 401
-    locked = client.post(
-        "/signin", data={"username": "member", "password": PASSWORD, "csrf_token": token}
-    )
-    assert locked.status_code == 429 and "暂时锁定" in locked.text
-    clock.advance(minutes=15)
-    signed_in = client.post(
-        "/signin", data={"username": "member", "password": PASSWORD, "csrf_token": token}
-    )
-    assert signed_in.status_code == 302
-
-
 def test_sign_in_goes_back_only_to_a_page_of_this_site(app: Flask) -> None:
     client = app.test_client()
     token = TOKEN.search(client.get("/signin").text).group(1)

@@ -41,6 +41,7 @@ ACTIONS: dict[str, str] = {
     "calendar_day_cleared": _("清除工作日历设置"),
     "setting_set": _("修改配置项"),
     "setting_cleared": _("配置项恢复默认"),
+    "sign_in_throttle_lifted": _("解除登录限制"),
 }
 NEWEST_FIRST = SortKey("-seq", AdminEvent.seq, descending=True)
 

@@ -27,6 +27,7 @@ from service.api import (
     catalogue,
     duties,
     problem_types,
+    sign_in_throttles,
     signin,
     tasks,
     uploads,
@@ -44,6 +45,7 @@ BLUEPRINTS = (
     duties.bp,
     uploads.bp,
     admin.bp,
+    sign_in_throttles.bp,
     problem_types.bp,
 )
 

@@ -83,6 +83,7 @@ PATH_PARAMETERS = {
     "grant_id": _("角色授予编号"),
     "organization_id": _("单位编号"),
     "notification_id": _("通知编号"),
+    "throttle_id": _("登录限制编号"),
     "sha256": _("文件的 SHA-256 校验值（64 位小写十六进制）"),
     "code": _("事项类型代码"),
     "day": _("日期，YYYY-MM-DD"),

@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from service.core.db import DatabaseError, database_failure
-from service.core.errors import ServiceError
+from service.core.errors import ServiceError, TooManyAttempts
 from workflows.i18n import _
 
 PROBLEM_JSON = "application/problem+json"
@@ -116,7 +116,10 @@ def http_problem(error: HTTPException) -> Response:
 
 def service_problem(error: ServiceError) -> Response:
     errors = getattr(error, "messages", None)
-    return problem(error.status, error.message, errors)
+    headers = None
+    if isinstance(error, TooManyAttempts):
+        headers = {"Retry-After": str(error.retry_after)}
+    return problem(error.status, error.message, errors, headers)
 
 
 def validation_problem(error: ValidationError) -> Response:

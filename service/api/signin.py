@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from flask import current_app, request
+
 from service.admin import users
 from service.api.common import actor, api_blueprint, case_service, errors, now, public, reading
 from service.api.schemas.signin import (
@@ -12,8 +14,8 @@ from service.api.schemas.signin import (
     TokenSchema,
     UserSchema,
 )
-from service.core.errors import Unauthenticated
 from service.people import auth
+from service.people.sign_in import sign_in
 
 bp = api_blueprint("api_auth", "登录与令牌：用户名和密码换取访问令牌，令牌的查看和撤销")
 
@@ -24,22 +26,18 @@ bp = api_blueprint("api_auth", "登录与令牌：用户名和密码换取访问
 @bp.response(201, IssuedTokenSchema)
 @public
 def create_token(body: dict):
-    """用用户名和密码换取访问令牌（令牌只返回这一次）；连续输错密码会暂时锁定账户（429）"""
+    """用用户名和密码换取访问令牌（令牌只返回这一次）。同一客户端地址连续输错密码后须等待一段时间再试
+    （429，Retry-After 给出秒数），其他地址的正确密码不受影响"""
     service = case_service()
-    try:
-        with service.transaction() as session:
-            issued = auth.sign_in_for_token(
-                session,
-                body["username"],
-                body["password"],
-                body["name"],
-                now(),
-                body["expires_in_days"],
-            )
-    except Unauthenticated:
-        with service.transaction() as session:
-            auth.record_failed_sign_in(session, body["username"], now())
-        raise
+    signed_in = sign_in(
+        service,
+        body["username"],
+        body["password"],
+        request.remote_addr,
+        current_app.config["SIGN_IN_POLICY"],
+    )
+    with service.transaction() as session:
+        issued = auth.issue_token(session, signed_in, body["name"], now(), body["expires_in_days"])
     return {"token": issued.token, **asdict(issued.details)}
 
 

@@ -44,6 +44,10 @@ class Unauthenticated(ServiceError):
 
 
 class TooManyAttempts(ServiceError):
-    """Too many wrong passwords for an account in a short time: try again later."""
+    """Too many wrong passwords from one client: it may try again in ``retry_after`` s."""
 
     status = 429
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

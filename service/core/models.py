@@ -90,11 +90,25 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     email: Mapped[str | None] = mapped_column(String(254))
-    # Wrong passwords in a row (the run restarts once the last one is old enough).
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    last_failed_sign_in: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     grants: Mapped[list[RoleGrant]] = relationship(back_populates="user", lazy="selectin")
+
+
+class SignInThrottle(Base):
+    """Wrong passwords from one client address: for one account name (``kind`` "account")
+    or over all names (``kind`` "address", ``username`` empty). Names are kept as typed
+    (folded), whether or not such a user exists (``service.people.throttle``)."""
+
+    __tablename__ = "sign_in_throttles"
+    __table_args__ = (UniqueConstraint("kind", "username", "address"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    failures: Mapped[int] = mapped_column(Integer)
+    first_failure_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
 
 class RoleGrant(Base):

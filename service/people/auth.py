@@ -2,9 +2,10 @@
 
 Passwords are kept as werkzeug hashes. An API token is random, shown once when it is
 issued and stored only as its SHA-256, so a copy of the database holds no usable token;
-every token expires and can be revoked. The web pages sign people in with
-``authenticate`` and keep the username in their session; the API takes tokens only, so
-no cookie can act on the API behind the user's back.
+every token expires and can be revoked. The pages and ``POST /auth/token`` check
+passwords with ``authenticate``, throttled by ``service.people.sign_in``; the pages keep
+the username in their session, the API takes tokens only, so no cookie can act on the
+API behind the user's back.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import Connection, bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from service.core.errors import InvalidInput, NotFound, TooManyAttempts, Unauthenticated
+from service.core.errors import InvalidInput, NotFound, Unauthenticated
 from service.core.models import ApiToken, Place, RoleGrant, User
 from service.people.access import Actor, Grant
 from workflows.i18n import _
@@ -28,52 +29,34 @@ TOKEN_PREFIX = "pa_"
 DEFAULT_TOKEN_DAYS = 30
 MAX_TOKEN_DAYS = 365
 MIN_PASSWORD_LENGTH = 8
-MAX_FAILED_SIGN_INS = 5
-LOCKOUT_MINUTES = 15
 
 
 @cache
-def _decoy_hash() -> str:
-    """A hash to check when the user is unknown, so timing does not tell who exists."""
+def decoy_hash() -> str:
+    """A hash to check when the user is unknown, so timing does not tell who exists; made
+    with the same method and cost as real ones (the app makes it at start-up, so no
+    sign-in pays for making it)."""
     return generate_password_hash(secrets.token_hex(16))
 
 
-def authenticate(session: Session, username: str, password: str, now: datetime) -> Actor:
+def authenticate(session: Session, username: str, password: str) -> Actor:
     """The actor whose username and password these are; ``Unauthenticated`` otherwise.
 
-    After ``MAX_FAILED_SIGN_INS`` wrong passwords in a row, none older than
-    ``LOCKOUT_MINUTES``, the account refuses every password (``TooManyAttempts``) until
-    the last wrong one is that old: guessing is slowed to a few tries an hour.
+    A name that does not exist, or belongs to an inactive account, costs one password
+    check like any other: the answer and its timing are the same. Throttling repeated
+    attempts is ``service.people.sign_in``'s, around this check.
     """
-    user = session.scalar(select(User).where(User.username == username))
+    # One statement whether or not the name exists: the grants are read only for the
+    # actor a right password makes.
+    user = session.scalar(
+        select(User).where(User.username == username).options(lazyload(User.grants))
+    )
     if user is None or not user.active or not user.password_hash:
-        check_password_hash(_decoy_hash(), password)
+        check_password_hash(decoy_hash(), password)
         raise Unauthenticated(_("用户名或密码不正确。"))
-    if _locked(user, now):
-        raise TooManyAttempts(
-            _("密码错误次数过多，账户已暂时锁定，请 {n} 分钟后再试。").format(n=LOCKOUT_MINUTES)
-        )
     if not check_password_hash(user.password_hash, password):
         raise Unauthenticated(_("用户名或密码不正确。"))
     return Actor.of(user)
-
-
-def _recent(user: User, now: datetime) -> bool:
-    last = user.last_failed_sign_in
-    return last is not None and now - last < timedelta(minutes=LOCKOUT_MINUTES)
-
-
-def _locked(user: User, now: datetime) -> bool:
-    return user.failed_sign_ins >= MAX_FAILED_SIGN_INS and _recent(user, now)
-
-
-def record_failed_sign_in(session: Session, username: str, now: datetime) -> None:
-    """Count a wrong password; callers commit this after the refused attempt rolled back."""
-    user = session.scalar(select(User).where(User.username == username))
-    if user is None or _locked(user, now):
-        return
-    user.failed_sign_ins = (user.failed_sign_ins if _recent(user, now) else 0) + 1
-    user.last_failed_sign_in = now
 
 
 def password_hash(password: str) -> str:
@@ -131,13 +114,6 @@ def issue_token(
     session.add(row)
     session.flush()
     return IssuedToken(token, _view(row))
-
-
-def sign_in_for_token(
-    session: Session, username: str, password: str, name: str, now: datetime, days: int
-) -> IssuedToken:
-    """Password in, token out: how a program gets its credentials."""
-    return issue_token(session, authenticate(session, username, password, now), name, now, days)
 
 
 def tokens_of(session: Session, actor: Actor) -> list[TokenView]:

@@ -23,6 +23,7 @@ from service.web import (
     home,
     inbox,
     notices,
+    sign_in_throttles,
     signin,
     tasks,
 )
@@ -40,6 +41,7 @@ BLUEPRINTS = (
     audit.bp,
     admin_log.bp,
     administration.bp,
+    sign_in_throttles.bp,
     notices.bp,
     duties.bp,
 )

@@ -13,6 +13,7 @@ from flask import render_template, request
 
 from service.admin import log as admin_log
 from service.admin.log import ACTIONS, AdminEntryView
+from service.web import sign_in_throttles
 from service.web.audit import reason_text
 from service.web.common import (
     ORGANIZATION_KINDS,
@@ -33,6 +34,7 @@ TARGET_KINDS = {
     "organization": _("单位"),
     "calendar": _("日期"),
     "setting": _("配置项"),
+    "sign-in": _("登录限制"),
 }
 FIELD_NAMES = {
     "username": _("用户名"),
@@ -49,6 +51,9 @@ FIELD_NAMES = {
     "is_workday": _("工作日"),
     "note": _("说明"),
     "value": _("值"),
+    "address": _("客户端地址"),
+    "failures": _("连续失败次数"),
+    "last_failure_at": _("最近一次失败"),
 }
 
 
@@ -64,7 +69,11 @@ def _shown(field: str, value: Any) -> str:
     if field == "role":
         return ROLE_NAMES.get(value, value)
     if field == "kind":
-        return PLACE_KINDS.get(value) or ORGANIZATION_KINDS.get(value, value)
+        return (
+            PLACE_KINDS.get(value)
+            or ORGANIZATION_KINDS.get(value)
+            or sign_in_throttles.KINDS.get(value, value)
+        )
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return str(value)

@@ -1,13 +1,14 @@
-"""Signing in and out of the pages; the password check is ``service.people.auth``'s."""
+"""Signing in and out of the pages; the throttled password check is
+``service.people.sign_in``'s, the same as the API's."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
 from service.core.errors import TooManyAttempts, Unauthenticated
-from service.people.auth import authenticate, record_failed_sign_in
-from service.web.common import case_service, now, reading, safe_next, web_blueprint
+from service.people.sign_in import sign_in
+from service.web.common import case_service, safe_next, web_blueprint
 from workflows.i18n import _
 
 bp = web_blueprint("signin", __name__)
@@ -19,20 +20,23 @@ def form() -> str:
 
 
 @bp.post("/signin")
-def submit() -> Response | tuple[str, int]:
+def submit() -> Response | tuple[str, int, dict[str, str]]:
     username = request.form.get("username", "").strip()
     target = request.form.get("next", "")
     try:
-        with reading() as db:
-            signed_in = authenticate(db, username, request.form.get("password", ""), now())
+        signed_in = sign_in(
+            case_service(),
+            username,
+            request.form.get("password", ""),
+            request.remote_addr,
+            current_app.config["SIGN_IN_POLICY"],
+        )
     except (Unauthenticated, TooManyAttempts) as exc:
-        if isinstance(exc, Unauthenticated):
-            with case_service().transaction() as db:
-                record_failed_sign_in(db, username, now())
         page = render_template(
             "web/signin.html", next=target, message=exc.message, username=username
         )
-        return page, exc.status
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else {}
+        return page, exc.status, headers
     # A fresh session on every sign-in, so a session id planted before it is worthless.
     session.clear()
     session.permanent = True

@@ -68,7 +68,10 @@ class AdminEntrySchema(ChainedEntrySchema):
     action_name = fields.String(required=True)
     target = fields.String(
         required=True,
-        metadata={"description": "user:… / place:… / organization:… / calendar:… / setting:…"},
+        metadata={
+            "description": "user:… / place:… / organization:… / calendar:… / setting:… / "
+            "sign-in:用户名@地址"
+        },
     )
     before = fields.Dict(
         allow_none=True, required=True, metadata={"description": "变更前；新建时为 null"}
