@@ -17,6 +17,7 @@ from service.core.db import database_url, make_engine, make_sessionmaker
 from service.duties.schedule import DutyService
 from service.people.auth import decoy_hash
 from service.people.throttle import ThrottlePolicy
+from service.security_headers import install as install_security_headers
 from service.web import register_web
 
 
@@ -41,6 +42,7 @@ def create_app(config: dict[str, Any] | None = None, service: CaseService | None
     app.extensions["case_service"] = service
     register_api(app)
     register_web(app)
+    install_security_headers(app)
 
     @app.get("/healthz")
     def healthz():

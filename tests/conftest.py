@@ -7,14 +7,18 @@ never skipped: if it is asked for and cannot be reached, the tests fail.
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import Engine, create_engine, text
+from werkzeug.serving import make_server
 
+from service.app import create_app
 from service.cases.case_service import CaseService
 from service.core.clock import FixedClock
 from service.core.db import make_engine, make_sessionmaker, upgrade
@@ -25,6 +29,7 @@ from workflows.work_calendar import SHANGHAI
 PG_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+CHROMIUM = Path("/usr/bin/chromium")
 BACKENDS = [b.strip() for b in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",")]
 
 
@@ -84,3 +89,41 @@ def service(db_engine: Engine, clock: FixedClock) -> CaseService:
     with svc.transaction() as session:
         load_demo(session)
     return svc
+
+
+# -- the browser tests: Debian's Chromium and the app served on a free local port ----
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            "Chromium is missing at /usr/bin/chromium: run ./setup.sh "
+            "(apt-get install chromium fonts-noto-cjk)"
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--lang=zh-CN",
+            ],
+            env={**os.environ, "LANGUAGE": "zh_CN", "LANG": "zh_CN.UTF-8"},
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def site(service: CaseService, tmp_path: Path) -> Iterator[str]:
+    app = create_app({"TESTING": True, "ATTACHMENT_DIR": str(tmp_path / "files")}, service=service)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()

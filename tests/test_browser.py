@@ -1,28 +1,20 @@
 """The pages in a real browser: Debian's Chromium driven by Playwright.
 
 The app is served by werkzeug on a free local port against the SQLite test database,
-with the fixed test clock (Monday 2026-03-02 09:00 Beijing time). Each person signs in
-in their own browser context. Every page visited is saved as a screenshot under
-test-artifacts/ for a human to look at. Chromium missing is a failure, not a skip:
-./setup.sh installs it.
+with the fixed test clock (Monday 2026-03-02 09:00 Beijing time): the ``site`` and
+``chromium`` fixtures of conftest.py. Each person signs in in their own browser context.
+Every page visited is saved as a screenshot under test-artifacts/ for a human to look
+at. Chromium missing is a failure, not a skip: ./setup.sh installs it.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from werkzeug.serving import make_server
+from playwright.sync_api import Browser, Page, expect
 
-from service.app import create_app
-from service.cases.case_service import CaseService
-
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "demo12345"
 
@@ -33,41 +25,6 @@ def _pdf_bytes(name: str) -> bytes:
 
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.fail(
-            "Chromium is missing at /usr/bin/chromium: run ./setup.sh "
-            "(apt-get install chromium fonts-noto-cjk)"
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--lang=zh-CN",
-            ],
-            env={**os.environ, "LANGUAGE": "zh_CN", "LANG": "zh_CN.UTF-8"},
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def site(service: CaseService, tmp_path: Path) -> Iterator[str]:
-    app = create_app({"TESTING": True, "ATTACHMENT_DIR": str(tmp_path / "files")}, service=service)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
 
 
 class Person:
