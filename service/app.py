@@ -16,6 +16,7 @@ from service.core.clock import Clock
 from service.core.db import database_url, make_engine, make_sessionmaker
 from service.duties.schedule import DutyService
 from service.people.auth import decoy_hash
+from service.people.oidc import OidcSettings
 from service.people.throttle import ThrottlePolicy
 from service.security_headers import install as install_security_headers
 from service.web import register_web
@@ -32,6 +33,8 @@ def create_app(config: dict[str, Any] | None = None, service: CaseService | None
         MAX_CONTENT_LENGTH=int(os.environ.get("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)),
         SIGN_IN_POLICY=ThrottlePolicy.from_environment(),
         TRUSTED_PROXIES=int(os.environ.get("TRUSTED_PROXIES", "0")),
+        OIDC=OidcSettings.from_environment(),
+        BASE_URL=os.environ.get("BASE_URL", ""),
     )
     app.config.update(config or {})
     _behind_proxies(app, app.config["TRUSTED_PROXIES"])

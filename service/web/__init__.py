@@ -23,6 +23,7 @@ from service.web import (
     home,
     inbox,
     notices,
+    oidc,
     sign_in_throttles,
     signin,
     tasks,
@@ -33,6 +34,7 @@ SESSION_MINUTES = 8 * 60
 
 BLUEPRINTS = (
     signin.bp,
+    oidc.bp,
     home.bp,
     filing.bp,
     inbox.bp,
@@ -66,3 +68,4 @@ def register_web(app: Flask) -> None:
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     install(app, {bp.name for bp in BLUEPRINTS})
+    oidc.register_oidc(app)

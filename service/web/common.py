@@ -35,7 +35,7 @@ from workflows.owners_vote import format_area
 from workflows.work_calendar import SHANGHAI
 
 # Endpoints a visitor who is not signed in may open.
-PUBLIC_ENDPOINTS = {"signin.form", "signin.submit", "home.static"}
+PUBLIC_ENDPOINTS = {"signin.form", "signin.submit", "oidc.start", "oidc.callback", "home.static"}
 
 CASE_STATUS = {
     "running": _("办理中"),

@@ -8,15 +8,21 @@ from werkzeug.wrappers import Response
 
 from service.core.errors import TooManyAttempts, Unauthenticated
 from service.people.sign_in import sign_in
+from service.web import oidc
 from service.web.common import case_service, safe_next, web_blueprint
 from workflows.i18n import _
 
 bp = web_blueprint("signin", __name__)
 
 
+def _page(**values: object) -> str:
+    """The sign-in form, with the district's single sign-on beside it when configured."""
+    return render_template("web/signin.html", oidc_label=oidc.offered(), **values)
+
+
 @bp.get("/signin")
 def form() -> str:
-    return render_template("web/signin.html", next=request.args.get("next", ""), message=None)
+    return _page(next=request.args.get("next", ""), message=None)
 
 
 @bp.post("/signin")
@@ -32,9 +38,7 @@ def submit() -> Response | tuple[str, int, dict[str, str]]:
             current_app.config["SIGN_IN_POLICY"],
         )
     except (Unauthenticated, TooManyAttempts) as exc:
-        page = render_template(
-            "web/signin.html", next=target, message=exc.message, username=username
-        )
+        page = _page(next=target, message=exc.message, username=username)
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else {}
         return page, exc.status, headers
     # A fresh session on every sign-in, so a session id planted before it is worthless.
