@@ -271,3 +271,33 @@ def test_rectification_ledger_exports_as_csv(
         ["2", "建立档案制度", "2027-01-15", "未完成", "否"],
     ]
     assert table[1][1:5] == ["幸福社区", "幸福家园小区", "幸福家园小区业主委员会", "不满意"]
+
+
+def test_the_party_organization_s_delay_on_a_firm_s_case_is_not_the_firm_s(
+    service: CaseService, clock
+) -> None:
+    """Only escalations of the firm's own steps go on its record (issue 18)."""
+    duties = duties_of(service)
+    with service.sessions() as session:
+        firm = session.scalar(select(Organization).where(Organization.name == OTHER_PROJECT))
+        actor = service.actor(session, "firm")
+    case_id = duties.report_incident(
+        actor,
+        {
+            "request": {
+                "incident_kind": "emergency",
+                "title": "地下车库进水",
+                "occurred_at": "2026-03-02T08:00:00+08:00",
+                "description": "暴雨导致地下车库进水",
+                "measures_taken": "已设置挡水板并抽水",
+            }
+        },
+    )
+    # The party organization does not acknowledge within its hours: the street is called.
+    clock.set(at(2026, 3, 4, 9))
+    Worker(duties).run_once()
+    [escalation] = events(service, case_id, "escalated")
+    assert escalation.data["overdue_role"] == "party_secretary"
+    with service.sessions() as session:
+        record = firm_record(session, firm.id, at(2026, 3, 4).date())
+    assert (record.overdue_steps, record.escalations) == (0, 0)

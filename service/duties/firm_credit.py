@@ -1,8 +1,9 @@
 """A property firm's credit record and the district's red/black list (红黑榜).
 
 The record is read from what the case histories already hold: the party organization's
-year-end evaluations, the firm's own steps that ran past their deadline, every escalation
-on its cases, incidents reported late and rectification items still open. The list is
+year-end evaluations, the firm's own steps that ran past their deadline and their
+escalations to the street (a party organization's delay on the firm's case is not the
+firm's), incidents and emergencies reported late and rectification items still open. The list is
 kept by the district's administrators: each change of standing is recorded with who made
 it and why, and applies to every project of the firm (the same unified credit code).
 A firm-entry case takes the standing from this register, not from what the form says.
@@ -64,6 +65,8 @@ class FirmRecord:
     credit_code: str | None
     standing: str
     evaluations: tuple[Evaluation, ...]
+    # Steps of the body's own that ran past their deadline, and how often the street was
+    # called in on them (a step given a new deadline by the street can be late again).
     overdue_steps: int
     escalations: int
     late_incident_reports: int
@@ -158,7 +161,11 @@ def firm_record(session: Session, organization_id: int, today: date) -> FirmReco
     organization = session.get(Organization, organization_id)
     if organization is None:
         raise NotFound(_("没有这个单位"))
-    escalated = [data for _step, _case, data in _events(session, organization_id, "escalated")]
+    own = [
+        data
+        for _step, _case, data in _events(session, organization_id, "escalated")
+        if data.get("overdue_role") == "applicant"
+    ]
     ledger = ledger_rows(session, today, organization_id=organization_id)
     return FirmRecord(
         organization_id=organization.id,
@@ -166,8 +173,10 @@ def firm_record(session: Session, organization_id: int, today: date) -> FirmReco
         credit_code=organization.credit_code,
         standing=organization.credit_standing,
         evaluations=_evaluations(session, organization_id),
-        overdue_steps=sum(1 for data in escalated if data.get("overdue_role") == "applicant"),
-        escalations=len(escalated),
+        overdue_steps=len(
+            {data.get("overdue_task_id") or data["supervision_task_id"] for data in own}
+        ),
+        escalations=len(own),
         late_incident_reports=_late_incident_reports(session, organization_id),
         open_rectification_items=sum(1 for row in ledger if row.status != "done"),
         overdue_rectification_items=sum(1 for row in ledger if row.overdue),

@@ -90,8 +90,11 @@ class FirmRecordSchema(Schema):
     credit_code = fields.String(allow_none=True, required=True)
     standing = fields.String(required=True)
     evaluations = fields.List(fields.Nested(EvaluationSchema), required=True)
-    overdue_steps = fields.Integer(required=True)
-    escalations = fields.Integer(required=True)
+    overdue_steps = fields.Integer(required=True, metadata={"description": "本单位步骤超期的个数"})
+    escalations = fields.Integer(
+        required=True,
+        metadata={"description": "本单位步骤被街道督办的次数（社区党组织的超期不计）"},
+    )
     late_incident_reports = fields.Integer(required=True)
     open_rectification_items = fields.Integer(required=True)
     overdue_rectification_items = fields.Integer(required=True)
