@@ -459,6 +459,19 @@ def test_candidate_vetting() -> None:
     assert "候选人" in empty["candidates"][0]
 
 
+def test_the_slate_s_party_share_is_at_least_half_under_the_policy() -> None:
+    block = make_ctx("committee_election", settings=Settings(party_share_policy="block"))
+    half = [_candidate("张三"), _candidate("李四", is_party_member=False)]
+    assert step("candidate_vetting", {"candidates": half, "vetting_opinion": "符合"}, block)
+    below = [*half, _candidate("王五", is_party_member=False)]
+    slate = {"candidates": below, "vetting_opinion": "符合"}
+    assert "50%" in step_errors("candidate_vetting", slate, block)["candidates"][0]
+    warn = make_ctx("committee_election", settings=Settings(party_share_policy="warn"))
+    assert [w["field"] for w in step("candidate_vetting", slate, warn)["warnings"]] == [
+        "candidates"
+    ]
+
+
 HANDOVER = {
     "committee_members": 7,
     "party_members": 4,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from workflows.applicants import COMMITTEES
+from workflows.committee_rules import party_share_met
 from workflows.demo_values import days
 from workflows.formkit.base import Findings, FormSchema, StepContext
 from workflows.formkit.checks import check_committee, must_be_true, owners_vote_day
@@ -89,7 +90,25 @@ class CandidateVettingForm(FormSchema):
                     f"candidates.{index}.has_fee_arrears",
                     _("候选人{name}欠缴费用，不能作为候选人。").format(name=candidate["name"]),
                 )
+        _check_slate_party_share(data["candidates"], ctx, findings)
         return {}
+
+
+def _check_slate_party_share(
+    candidates: list[dict[str, Any]], ctx: StepContext, findings: Findings
+) -> None:
+    """The 50% party share of the committee, held against the slate the owners choose from
+    (under the same warn/block setting): a slate below it cannot elect a committee above."""
+    total = len(candidates)
+    party = sum(1 for candidate in candidates if candidate["is_party_member"])
+    if not party_share_met(total, party):
+        findings.policy(
+            ctx.settings.party_share_policy,
+            "candidates",
+            _(
+                "候选人中党员 {party} 人，低于候选人总数 {total} 人的 50%（至少需 {required} 人）。"
+            ).format(party=party, total=total, required=(total + 1) // 2),
+        )
 
 
 class HandoverAndFilingForm(FormSchema):
