@@ -750,22 +750,28 @@ def test_emergency_category_comes_from_settings() -> None:
 
 
 @pytest.mark.parametrize(
-    ("reported", "settings", "ok"),
+    ("reported", "settings", "late"),
     [
-        ("2025-06-11T08:00:00+08:00", Settings(), True),  # exactly 24 h
-        ("2025-06-11T08:01:00+08:00", Settings(), False),
-        ("2025-06-11T08:01", Settings(), False),  # naive times are Beijing time
-        ("2025-06-11T00:00:00Z", Settings(), True),  # 08:00 Beijing
-        ("2025-06-12T08:00:00+08:00", Settings(emergency_report_hours=48), True),
-        ("2025-06-10T07:59:00+08:00", Settings(), False),  # before it happened
+        ("2025-06-11T08:00:00+08:00", Settings(), False),  # exactly 24 h
+        ("2025-06-11T08:01:00+08:00", Settings(), True),
+        ("2025-06-11T08:01", Settings(), True),  # naive times are Beijing time
+        ("2025-06-11T00:00:00Z", Settings(), False),  # 08:00 Beijing
+        ("2025-06-12T08:00:00+08:00", Settings(emergency_report_hours=48), False),
     ],
 )
-def test_emergency_reported_in_time(reported: str, settings: Settings, ok: bool) -> None:
+def test_emergency_reported_late_is_accepted_with_a_warning(
+    reported: str, settings: Settings, late: bool
+) -> None:
+    """The repair is done and must be on record: lateness is warned about and marked."""
     ctx = make_ctx("fund_emergency", settings=settings)
-    if ok:
-        file("fund_emergency", ctx, reported_at=reported)
-    else:
-        assert set(filing_errors("fund_emergency", ctx, reported_at=reported)) == {"reported_at"}
+    request = file("fund_emergency", ctx, reported_at=reported)
+    assert request["reported_late"] is late
+    assert [w["field"] for w in request["warnings"]] == (["reported_at"] if late else [])
+
+
+def test_an_emergency_is_not_reported_before_it_happened() -> None:
+    messages = filing_errors("fund_emergency", reported_at="2025-06-10T07:59:00+08:00")
+    assert set(messages) == {"reported_at"}
 
 
 def test_emergency_times_cannot_be_in_the_future() -> None:

@@ -151,6 +151,16 @@ class VoteResult:
 
 
 @dataclass(frozen=True)
+class RecordedWarning:
+    """A warning a filing or step was accepted with (a late report, a rule set to "warn")."""
+
+    at: datetime
+    step: str
+    field: str
+    message: str
+
+
+@dataclass(frozen=True)
 class CaseDetail:
     summary: CaseSummary
     community: PlaceRef
@@ -160,6 +170,7 @@ class CaseDetail:
     open_tasks: list[TaskView]
     reply: ReplyView | None
     vote_results: list[VoteResult]
+    warnings: list[RecordedWarning]
 
 
 def _request(events: list[CaseEvent]) -> dict[str, Any]:
@@ -200,6 +211,18 @@ def _votes(events: list[CaseEvent]) -> list[VoteResult]:
     return results
 
 
+def _warnings(events: list[CaseEvent]) -> list[RecordedWarning]:
+    found = []
+    for event in events:
+        if event.kind == "case_filed":
+            step, data = "", event.data.get("initial", {}).get("request", {})
+        else:
+            step, data = event.data.get("task", ""), event.data.get("data", {})
+        for warning in data.get("warnings") or []:
+            found.append(RecordedWarning(event.at, step, warning["field"], warning["message"]))
+    return found
+
+
 def case_detail(session: Session, actor: Actor, case_id: int, now: datetime) -> CaseDetail:
     case = readable_case(session, actor, case_id)
     events = recorded_steps(session, case.id)
@@ -220,4 +243,5 @@ def case_detail(session: Session, actor: Actor, case_id: int, now: datetime) -> 
         open_tasks=task_views(session, tasks, now),
         reply=reply_view(session, case, events),
         vote_results=_votes(events),
+        warnings=_warnings(events),
     )

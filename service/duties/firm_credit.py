@@ -34,6 +34,7 @@ from workflows.catalogue import PROPERTY_FIRM
 from workflows.duties import INCIDENT_REPORT, YEAR_END_REVIEW
 from workflows.forms import FIRM_STANDINGS
 from workflows.i18n import _
+from workflows.matters.fund_emergency import CODE as FUND_EMERGENCY
 
 # Worst first: where one firm's projects disagree, the worst standing counts.
 _SEVERITY = ("black", "none", "red")
@@ -70,6 +71,8 @@ class FirmRecord:
     overdue_steps: int
     escalations: int
     late_incident_reports: int
+    # Emergency repairs (D2) reported to the party organization after the [config] hours.
+    late_emergency_reports: int
     open_rectification_items: int
     overdue_rectification_items: int
     standing_changes: tuple[StandingChange, ...]
@@ -177,7 +180,8 @@ def firm_record(session: Session, organization_id: int, today: date) -> FirmReco
             {data.get("overdue_task_id") or data["supervision_task_id"] for data in own}
         ),
         escalations=len(own),
-        late_incident_reports=_late_incident_reports(session, organization_id),
+        late_incident_reports=_late_reports(session, organization_id, INCIDENT_REPORT),
+        late_emergency_reports=_late_reports(session, organization_id, FUND_EMERGENCY),
         open_rectification_items=sum(1 for row in ledger if row.status != "done"),
         overdue_rectification_items=sum(1 for row in ledger if row.overdue),
         standing_changes=_changes(session, organization_id),
@@ -221,8 +225,9 @@ def _evaluations(session: Session, organization_id: int) -> tuple[Evaluation, ..
     )
 
 
-def _late_incident_reports(session: Session, organization_id: int) -> int:
-    filings = _events(session, organization_id, "case_filed", INCIDENT_REPORT)
+def _late_reports(session: Session, organization_id: int, kind: str) -> int:
+    """Reports of this kind the filing marked as late (``reported_late``)."""
+    filings = _events(session, organization_id, "case_filed", kind)
     return sum(
         1 for _step, _case, data in filings if data["initial"]["request"].get("reported_late")
     )

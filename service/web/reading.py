@@ -46,6 +46,7 @@ DERIVED = {
     "study_passed": _("集体研究是否通过"),
     "vote_passed": _("业主表决是否通过"),
     "reply_document_number": _("批复文号"),
+    "reported_late": _("是否迟报"),
 }
 
 

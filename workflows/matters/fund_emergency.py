@@ -50,21 +50,34 @@ class FundEmergencyFiling(FilingForm):
     reported_at = Moment(_("报告社区党组织时间"), past=True)
     urgent_measures = Text(_("已采取的应急措施"))
 
+    def check(self, data: dict[str, Any], ctx: StepContext, findings: Findings) -> dict[str, Any]:
+        """A late report is accepted, warned about and marked, as incident reports are: the
+        repair has been done and must be on record; the lateness goes on the credit record."""
+        derived = super().check(data, ctx, findings)
+        return {**derived, "reported_late": reported_late(data, ctx)}
+
     def check_matter(self, data: dict[str, Any], ctx: StepContext, findings: Findings) -> None:
         if data["emergency_category"] not in ctx.settings.emergency_categories:
             findings.error(
                 "emergency_category",
                 _("该情况不在应急解危范围内，请按“专项维修资金使用（一般）”申请。"),
             )
-        occurred, reported = data["occurred_at"], data["reported_at"]
-        limit = ctx.settings.emergency_report_hours
-        if reported < occurred:
+        if data["reported_at"] < data["occurred_at"]:
             findings.error("reported_at", _("报告时间不能早于发生时间。"))
-        elif reported > periods.hours_deadline(occurred, limit):
-            findings.error(
+        elif reported_late(data, ctx):
+            findings.warn(
                 "reported_at",
-                _("应在发生后 {hours} 小时内报告社区党组织，本次已超时。").format(hours=limit),
+                _(
+                    "应在发生后 {hours} 小时内报告社区党组织，本次已超时，属于迟报，"
+                    "将记入信用记录。"
+                ).format(hours=ctx.settings.emergency_report_hours),
             )
+
+
+def reported_late(data: dict[str, Any], ctx: StepContext) -> bool:
+    """Reported to the party organization after the [config] hours from the emergency."""
+    limit = periods.hours_deadline(data["occurred_at"], ctx.settings.emergency_report_hours)
+    return bool(data["reported_at"] > limit)
 
 
 class EmergencyAcknowledgementForm(FormSchema):

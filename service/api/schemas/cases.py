@@ -99,6 +99,13 @@ class VoteResultSchema(Schema):
     approving_owners = fields.Integer(allow_none=True, required=True)
 
 
+class RecordedWarningSchema(Schema):
+    at = fields.AwareDateTime(required=True)
+    step = fields.String(required=True, metadata={"description": "步骤编号；请示本身为空"})
+    field = fields.String(required=True)
+    message = fields.String(required=True)
+
+
 class CaseDetailSchema(CaseSummarySchema):
     community = fields.Nested(PlaceRefSchema, required=True)
     applicant_kind = fields.String(required=True)
@@ -107,6 +114,11 @@ class CaseDetailSchema(CaseSummarySchema):
     open_tasks = fields.List(fields.Nested(TaskSchema), required=True)
     reply = fields.Nested(ReplySchema, allow_none=True, required=True)
     vote_results = fields.List(fields.Nested(VoteResultSchema), required=True)
+    warnings = fields.List(
+        fields.Nested(RecordedWarningSchema),
+        required=True,
+        metadata={"description": "请示和各步骤提交时记录的警示（如迟报、按“提示”处理的规则）"},
+    )
 
 
 class CommentCreateSchema(RequestSchema):

@@ -96,6 +96,9 @@ class FirmRecordSchema(Schema):
         metadata={"description": "本单位步骤被街道督办的次数（社区党组织的超期不计）"},
     )
     late_incident_reports = fields.Integer(required=True)
+    late_emergency_reports = fields.Integer(
+        required=True, metadata={"description": "应急解危超时报告（迟报）的次数"}
+    )
     open_rectification_items = fields.Integer(required=True)
     overdue_rectification_items = fields.Integer(required=True)
     standing_changes = fields.List(fields.Nested(StandingChangeSchema), required=True)
