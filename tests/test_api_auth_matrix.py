@@ -358,7 +358,14 @@ ROUTES = (
     Route("GET", "/tasks", EVERYONE),
     Route("GET", "/tasks/{task}", READ),
     Route("GET", "/tasks/{task}/history", READ),
-    Route("PATCH", "/tasks/{task}", SECRETARY_STEP, {"priority": 90}),
+    # The party organization (secretary and members) sets due dates and priorities, and
+    # so does the street while it supervises the step (the world's step is overdue).
+    Route(
+        "PATCH",
+        "/tasks/{task}",
+        ("401", "403/404", "200/404", "200/404", "200/404", "403/404", "403/403"),
+        {"priority": 90},
+    ),
     Route("POST", "/tasks/{task}/claim", SECRETARY_STEP),
     Route("POST", "/tasks/{task}/unclaim", SECRETARY_STEP),
     Route(

@@ -187,6 +187,24 @@ def may_assign_task(actor: Actor, task: HumanTask, case: Case) -> bool:
     return any(g.role == "party_secretary" and _covers(g, case) for g in actor.grants)
 
 
+PARTY_ORGANIZATION_ROLES = ("party_secretary", "party_committee")
+
+
+def may_rearrange_task(actor: Actor, task: HumanTask, case: Case, supervised: bool) -> bool:
+    """Who sets a task's due date and priority: the community's party organization, for
+    every step of its cases but the street's own; the street only while its 督办 of that
+    step is open (``supervised``). Never an applicant, whose own deadlines they would be.
+    """
+    for grant in actor.grants:
+        if not _covers(grant, case):
+            continue
+        if grant.role in PARTY_ORGANIZATION_ROLES and task.role != "street":
+            return True
+        if grant.role == "street" and supervised:
+            return True
+    return False
+
+
 def may_assign_some(actor: Actor) -> bool:
     """Whether ``may_assign_task`` can allow the actor any task at all (a quick no)."""
     return any(g.role == "party_secretary" for g in actor.grants)

@@ -1,5 +1,10 @@
 """A task's arrangement: its due date, its follow-up date and its priority. Each change
-locks the case row and is entered in the case history with what it was before."""
+locks the case row and is entered in the case history with what it was before.
+
+The due date and the priority are the party organization's to set (and the street's, on
+a step it supervises): the body whose step it is may not move its own deadline. The
+follow-up date is a note to oneself, for anyone who works the task.
+"""
 
 from __future__ import annotations
 
@@ -13,9 +18,12 @@ from service.core.errors import Conflict, Forbidden, InvalidInput
 from service.people.access import Actor, may_assign_task, may_work_task
 from service.tasks.claiming import must_be_open, record
 from service.tasks.inbox import TaskView, task_views
+from service.tasks.supervision import may_rearrange
 from workflows.i18n import _
 
 MIN_PRIORITY, MAX_PRIORITY = 0, 100
+# What only the party organization (or the supervising street) may change.
+RESERVED = {"due_at": _("办理期限"), "priority": _("优先级")}
 
 
 def update_task(
@@ -24,17 +32,25 @@ def update_task(
     """Set the due date, the follow-up date or the priority; each change goes in the history."""
     with svc.transaction() as session:
         task, case = locked_task(session, actor, task_id)
+        rearranger = may_rearrange(session, actor, task, case)
         assigner = may_assign_task(actor, task, case)
-        if not (assigner or may_work_task(actor, task, case)):
+        if not (rearranger or assigner or may_work_task(actor, task, case)):
             raise Forbidden(_("您没有办理该任务的权限。"))
         must_be_open(task)
-        if task.assignee_id not in (None, actor.user_id) and not assigner:
+        if task.assignee_id not in (None, actor.user_id) and not (assigner or rearranger):
             raise Conflict(_("该任务已由他人签收。"))
         changed: dict[str, dict[str, Any]] = {}
         for name in ("due_at", "follow_up_at", "priority"):
             if name not in changes or changes[name] == getattr(task, name):
                 continue
             value = changes[name]
+            if name in RESERVED and not rearranger:
+                raise Forbidden(
+                    _(
+                        "您不能调整“{field}”：办理期限和优先级只能由社区党组织调整，"
+                        "街道党工委督办期间也可调整超期步骤的办理期限。"
+                    ).format(field=RESERVED[name])
+                )
             if name == "priority" and not MIN_PRIORITY <= value <= MAX_PRIORITY:
                 raise InvalidInput({"priority": [_("优先级应为 0 至 100 的整数。")]})
             if name == "due_at" and value is None:

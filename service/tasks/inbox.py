@@ -31,6 +31,7 @@ from service.people.access import (
     workable_tasks,
 )
 from service.people.directory import Person, people
+from service.tasks.supervision import may_rearrange
 from workflows.i18n import _
 
 TASK_STATUSES = ("open", "completed", "cancelled")
@@ -230,6 +231,8 @@ class TaskDetail:
     case_revision: int
     may_work: bool
     may_assign: bool
+    # May set the due date and the priority (the party organization; the supervising street).
+    may_rearrange: bool
 
 
 def readable_task(session: Session, actor: Actor, task_id: int) -> HumanTask:
@@ -248,6 +251,7 @@ def task_detail(session: Session, actor: Actor, task_id: int, now: datetime) -> 
         case_revision=task.case.revision,
         may_work=may_work_task(actor, task, task.case),
         may_assign=may_assign_task(actor, task, task.case),
+        may_rearrange=may_rearrange(session, actor, task, task.case),
     )
 
 

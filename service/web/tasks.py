@@ -17,13 +17,14 @@ from service.cases.readable import case_parties, readable_case
 from service.cases.step_check import check_step, task_context
 from service.cases.vote_rules import VoteRuleInfo, vote_shares
 from service.cases.written_reply import reply_preview
-from service.core.errors import Conflict, InvalidInput
+from service.core.errors import Conflict, Forbidden, InvalidInput
 from service.people.access import may_work_task
 from service.people.directory import display_names, party_members
 from service.tasks.arrangement import update_task
 from service.tasks.claiming import assignees
 from service.tasks.completion import complete
 from service.tasks.inbox import readable_task
+from service.tasks.supervision import may_rearrange
 from service.web import fields
 from service.web import reading as rd
 from service.web.common import (
@@ -127,6 +128,7 @@ class TaskPage:
                 party_members(db, case.community_id) if task.bpmn_id == "collective_study" else []
             )
             self.assignees = assignees(db, actor(), task_id)
+            self.may_rearrange = task.status == "open" and may_rearrange(db, actor(), task, case)
         self.data: dict[str, Any] = {}
         if self.may_work:
             self.data = task_context(case_service(), actor(), task_id)
@@ -342,7 +344,8 @@ def _render(
 
 @bp.post("/tasks/<int:task_id>/arrangement")
 def arrange(task_id: int) -> Response | tuple[str, int] | str:
-    """Follow-up date, priority and (for whoever may change it) the due date."""
+    """The follow-up date and, for the party organization (or the supervising street),
+    the due date and the priority."""
     page = TaskPage(task_id)
     changes: dict[str, Any] = {}
     problems: list[str] = []
@@ -365,6 +368,8 @@ def arrange(task_id: int) -> Response | tuple[str, int] | str:
             update_task(case_service(), actor(), task_id, changes)
         except InvalidInput as exc:
             problems = [m for messages in exc.messages.values() for m in messages]
+        except Forbidden as exc:
+            problems = [exc.message]
     if problems:
         flash("；".join(problems), "error")
         return _render(page, page.initial_values(), {}), 422

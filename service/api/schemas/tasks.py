@@ -62,6 +62,10 @@ class TaskDetailSchema(Schema):
     case_revision = fields.Integer(required=True)
     may_work = fields.Boolean(required=True)
     may_assign = fields.Boolean(required=True)
+    may_rearrange = fields.Boolean(
+        required=True,
+        metadata={"description": "可否调整办理期限和优先级（社区党组织；督办期间的街道党工委）"},
+    )
 
 
 class InboxFilterSchema(Schema):
