@@ -45,6 +45,7 @@ from service.core.models import Case, HumanTask, ModelVersion, Organization, Pla
 from service.demo.district import load_demo
 from service.people.access import Actor
 from service.tasks.inbox import InboxQuery, inbox
+from workflows.engine import patches
 from workflows.work_calendar import SHANGHAI
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
@@ -543,4 +544,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    patches.install()
     main()

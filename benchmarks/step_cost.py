@@ -28,6 +28,7 @@ from service.core.models import Case, CaseEvent, CaseState
 from service.demo.cases import complete_step, filing_payload, open_task, step_payload
 from service.demo.district import load_demo
 from service.history.replay import verify_case
+from workflows.engine import patches
 from workflows.work_calendar import SHANGHAI
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
@@ -109,4 +110,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    patches.install()
     main()

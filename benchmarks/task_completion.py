@@ -42,7 +42,9 @@ from service.demo.district import load_demo
 from service.history.replay import verify_all, verify_all_parallel
 from service.tasks.inbox import open_tasks_for
 from workflows.catalogue import MATTERS
-from workflows.engine import MODELS_DIR, CaseScriptEngine
+from workflows.engine import patches
+from workflows.engine.bundle import MODELS_DIR
+from workflows.engine.script_engine import CaseScriptEngine
 from workflows.work_calendar import SHANGHAI
 
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -205,4 +207,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    patches.install()
     main()

@@ -20,12 +20,14 @@ from service.people.oidc import OidcSettings
 from service.people.throttle import ThrottlePolicy
 from service.security_headers import install as install_security_headers
 from service.web import register_web
+from workflows.engine import patches
 
 
 def create_app(config: dict[str, Any] | None = None, service: CaseService | None = None) -> Flask:
     templates = os.environ.get(
         "TEMPLATES_DIR", str(Path(__file__).resolve().parent.parent / "templates")
     )
+    patches.install()
     app = Flask(__name__, template_folder=templates)
     app.config.update(
         SECRET_KEY=os.environ.get("SECRET_KEY", "dev-only-secret-change-me"),

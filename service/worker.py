@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from service.cases.reminders import send_due_reminders
 from service.duties.schedule import DutyService
 from service.notices.mail import MailSettings, deliver_pending
+from workflows.engine import patches
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class Worker:
         batch: int = 100,
         interval: float = 30.0,
     ) -> None:
+        patches.install()
         self.service = service
         self.mail = mail
         self.batch = batch

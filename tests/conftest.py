@@ -24,6 +24,7 @@ from service.core.clock import FixedClock
 from service.core.db import make_engine, make_sessionmaker, upgrade
 from service.core.models import Base
 from service.demo.district import load_demo
+from workflows.engine import patches
 from workflows.work_calendar import SHANGHAI
 
 PG_ADMIN_URL = os.environ.get(
@@ -31,6 +32,11 @@ PG_ADMIN_URL = os.environ.get(
 )
 CHROMIUM = Path("/usr/bin/chromium")
 BACKENDS = [b.strip() for b in os.environ.get("TEST_DATABASES", "sqlite,postgresql").split(",")]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The engine's patches to SpiffWorkflow, applied once as every entry point does."""
+    patches.install()
 
 
 def _postgres_database() -> tuple[str, Engine]:

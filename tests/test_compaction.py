@@ -28,8 +28,11 @@ from service.demo.cases import (
 )
 from service.history.chain import ENGINE_EVENTS, events_of
 from service.history.replay import replay, verify_case
-from workflows import catalogue, compaction
-from workflows.engine import CaseEngine, CaseScriptEngine, CaseWorkflow
+from workflows import catalogue
+from workflows.engine import compaction, compaction_v1
+from workflows.engine.case_engine import CaseEngine
+from workflows.engine.case_workflow import CaseWorkflow
+from workflows.engine.script_engine import CaseScriptEngine
 
 # Every variant of every matter type (sub-types, firm_exit's initiators), from the catalogue.
 MATTERS = [(code, variant) for code in catalogue.MATTERS for variant in variants(code)]
@@ -48,10 +51,14 @@ def _uncompacted(events: list[CaseEvent]) -> list[Any]:
             seq=e.seq,
             kind=e.kind,
             at=e.at,
-            data={**e.data, "compact": False} if e.kind == "case_filed" else e.data,
+            data=_without_compaction(e.data) if e.kind == "case_filed" else e.data,
         )
         for e in events
     ]
+
+
+def _without_compaction(filing: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in filing.items() if k not in ("compaction", "compact")}
 
 
 def _all_tasks(workflow: Any) -> int:
@@ -159,11 +166,11 @@ def test_a_case_filed_before_compaction_keeps_its_whole_tree_and_verifies(
         patched.setattr(
             CaseEngine,
             "start",
-            lambda self, pid, data, script, compact=True: original(self, pid, data, script, False),
+            lambda self, pid, data, script, version=1: original(self, pid, data, script, None),
         )
         case_id = drive(service, "firm_entry", path="return_once", stop_before="owners_vote")
     engine, (first, *_) = _history(service, case_id)
-    assert first.data["compact"] is False
+    assert first.data["compaction"] is None
     # Loaded and replayed, it runs on SpiffWorkflow's own classes, as it was recorded.
     assert type(replay(engine, _history(service, case_id)[1])) is BpmnWorkflow
     assert type(_loaded(service, engine, case_id)) is BpmnWorkflow
@@ -172,5 +179,65 @@ def test_a_case_filed_before_compaction_keeps_its_whole_tree_and_verifies(
     payload = step_payload("firm_entry", task.bpmn_id, service.clock.now())
     complete_step(service, case_id, task.bpmn_id, payload)
     assert _state_tasks(service, case_id) > grown, "an old case is never cut"
+    with service.sessions() as session:
+        assert verify_case(session, session.get(Case, case_id)).ok
+
+
+def test_a_filing_records_the_compaction_version_its_case_runs(service: CaseService) -> None:
+    case_id = drive(service, "firm_entry", stop_before="collective_study")
+    engine, (first, *_) = _history(service, case_id)
+    assert first.data["compaction"] == compaction.CURRENT == 1
+    assert "compact" not in first.data
+    assert compaction.version_of(_loaded(service, engine, case_id)) == 1
+
+
+@pytest.mark.parametrize(
+    ("marks", "version"),
+    [
+        ({}, None),
+        ({"compact": False}, None),
+        ({"compact": True}, 1),
+        ({"compaction": 1}, 1),
+        ({"compaction": 2}, 2),
+        ({"compaction": None}, None),
+    ],
+)
+def test_the_recorded_version_reads_old_and_new_markers(marks: dict, version: Any) -> None:
+    assert compaction.recorded_version(marks) == version
+
+
+@pytest.mark.parametrize("version", [0, 2, True, "1", 1.0])
+def test_a_version_without_an_algorithm_is_refused(version: Any) -> None:
+    with pytest.raises(compaction.UnknownCompaction, match="unknown to this release"):
+        compaction.algorithm(version)
+
+
+def test_a_new_version_is_one_function_and_one_registry_entry(
+    service: CaseService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A case filed with version 2 replays with version 2's cut, after every entry; the
+    same history filed with version 1 replays with version 1's, to the same views."""
+    case_id = drive(service, "firm_entry", path="return_once", stop_before="owners_vote")
+    engine, events = _history(service, case_id)
+    cuts: list[int] = []
+
+    def version_2(workflow: Any) -> None:
+        cuts.append(len(workflow.tasks))
+        compaction_v1.compact(workflow)
+
+    monkeypatch.setitem(compaction.ALGORITHMS, 2, version_2)
+    as_version_2 = [
+        SimpleNamespace(
+            seq=e.seq,
+            kind=e.kind,
+            at=e.at,
+            data={**e.data, "compaction": 2} if e.kind == "case_filed" else e.data,
+        )
+        for e in events
+    ]
+    replayed = replay(engine, as_version_2)
+    assert compaction.version_of(replayed) == 2
+    assert len(cuts) == sum(1 for e in events if e.kind in ENGINE_EVENTS)
+    assert _view(engine, replayed) == _view(engine, replay(engine, events))
     with service.sessions() as session:
         assert verify_case(session, session.get(Case, case_id)).ok

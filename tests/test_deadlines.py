@@ -29,7 +29,10 @@ from service.core.clock import FixedClock
 from service.core.configuration import load_configuration
 from service.core.models import CalendarDay, Case, SettingOverride
 from workflows.deadlines import DeadlineLog
-from workflows.engine import CaseEngine, CaseScriptEngine, ModelBundle, parsed
+from workflows.engine.bundle import ModelBundle
+from workflows.engine.case_engine import CaseEngine
+from workflows.engine.parsed_models import parsed
+from workflows.engine.script_engine import CaseScriptEngine
 from workflows.settings import Settings
 from workflows.work_calendar import SHANGHAI, WorkCalendar
 

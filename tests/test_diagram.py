@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from workflows.diagram import DONE, FLOW_NODES, OVERDUE, diagram_ids, render_svg
+from workflows.diagram.drawing import diagram_ids, render_svg
+from workflows.diagram.notation import FLOW_NODES
+from workflows.diagram.svg import DONE, OVERDUE
 
 MODELS = Path(__file__).resolve().parent.parent / "bpmn"
 BPMN_FILES = sorted(MODELS.glob("*.bpmn"))

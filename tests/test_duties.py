@@ -30,7 +30,10 @@ from workflows.duty_forms import (
     validate_filing,
     validate_step,
 )
-from workflows.engine import CaseEngine, CaseScriptEngine, ModelBundle, parsed
+from workflows.engine.bundle import ModelBundle
+from workflows.engine.case_engine import CaseEngine
+from workflows.engine.parsed_models import parsed
+from workflows.engine.script_engine import CaseScriptEngine
 from workflows.forms import FormError, StepContext, SupervisionForm
 from workflows.settings import Settings
 from workflows.work_calendar import SHANGHAI, WorkCalendar

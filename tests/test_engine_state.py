@@ -18,7 +18,9 @@ from service.cases.case_service import CaseService
 from service.cases.model_store import models_for
 from service.core.models import Case, CaseState
 from service.demo.cases import drive, step_payload
-from workflows.engine import CaseEngine, CaseScriptEngine, _inherit_data, new_task_id
+from workflows.engine.case_engine import CaseEngine
+from workflows.engine.patches import inherit_data, new_task_id
+from workflows.engine.script_engine import CaseScriptEngine
 
 
 def _saved(service: CaseService) -> tuple[CaseEngine, str, str]:
@@ -91,7 +93,7 @@ def test_inheriting_data_gives_what_the_library_gives(
     parent = SimpleNamespace(data=copy.deepcopy(parents))
     task = SimpleNamespace(data=copy.deepcopy(own), parent=parent)
     before = task.data
-    _inherit_data(task)
+    inherit_data(task)
     assert task.data == expected
     assert task.data is before
     # Containers are the task's own copies, as the library's merge makes them.

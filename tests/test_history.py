@@ -28,7 +28,7 @@ from service.history.replay import (
     verify_all_parallel,
     verify_case,
 )
-from workflows.engine import CaseEngine
+from workflows.engine.case_engine import CaseEngine
 
 EVENTS = CaseEvent.__table__
 

@@ -34,7 +34,8 @@ from service.demo.cases import (
 from service.history.chain import events_of
 from service.history.replay import verify_all
 from workflows.catalogue import MATTERS
-from workflows.engine import CaseEngine, CaseScriptEngine
+from workflows.engine.case_engine import CaseEngine
+from workflows.engine.script_engine import CaseScriptEngine
 
 PRIOR = ("acceptance_check", "collective_study", "written_reply")
 OVERSIGHT = ("implementation_report", "oversight_review")

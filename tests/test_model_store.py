@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from service.cases.model_store import deploy
 from service.core.models import ModelVersion
-from workflows.engine import MODELS_DIR, ModelBundle
+from workflows.engine.bundle import MODELS_DIR, ModelBundle
 
 AT = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 

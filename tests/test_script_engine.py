@@ -11,7 +11,10 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.util.task import TaskState
 
 from workflows.deadlines import DeadlineLog
-from workflows.engine import CaseEngine, CaseScriptEngine, ModelBundle, parsed
+from workflows.engine.bundle import ModelBundle
+from workflows.engine.case_engine import CaseEngine
+from workflows.engine.parsed_models import parsed
+from workflows.engine.script_engine import CaseScriptEngine
 from workflows.settings import Settings
 from workflows.work_calendar import SHANGHAI, WorkCalendar
 

@@ -22,7 +22,7 @@ from service.core.clock import Clock
 from service.core.errors import NotFound
 from service.core.models import HumanTask, User
 from service.people.access import Actor
-from workflows.engine import ModelBundle
+from workflows.engine.bundle import ModelBundle
 
 
 class CaseService:

@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session
 from service.cases.catalogue import kind_name
 from service.cases.model_store import models_for
 from service.core.models import Case, CaseState, ModelVersion
-from workflows.diagram import diagram_ids, render_svg
-from workflows.engine import CaseEngine, CaseScriptEngine
+from workflows.diagram.drawing import diagram_ids, render_svg
+from workflows.engine.case_engine import CaseEngine
+from workflows.engine.script_engine import CaseScriptEngine
 from workflows.i18n import _
 
 # The shared processes a matter calls, each with its call activity in the matter model.

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.core.models import ModelVersion
-from workflows.engine import ModelBundle, ParsedModels, parsed, parsed_version
+from workflows.engine.bundle import ModelBundle
+from workflows.engine.parsed_models import ParsedModels, parsed, parsed_version
 
 
 def deploy(session: Session, bundle: ModelBundle, at: datetime) -> str:

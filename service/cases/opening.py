@@ -21,8 +21,10 @@ from service.core.errors import Forbidden, InvalidInput
 from service.core.models import Case, CaseState, Organization, Place
 from service.history.chain import append_event, state_fingerprint
 from service.people.access import Actor, may_file_for
-from workflows import catalogue, compaction, forms
-from workflows.engine import CaseEngine, ModelBundle
+from workflows import catalogue, forms
+from workflows.engine import compaction
+from workflows.engine.bundle import ModelBundle
+from workflows.engine.case_engine import CaseEngine
 from workflows.i18n import _
 
 
@@ -123,7 +125,7 @@ def open_case(
             "process_id": process_id,
             "model_version": version,
             "initial": data,
-            "compact": compaction.enabled(workflow),
+            "compaction": compaction.version_of(workflow),
             "deadlines": moment.deadlines.issued,
             "digest": case.state_digest,
             "state_sha256": state_fingerprint(state),

@@ -18,7 +18,7 @@ from service.core.configuration import load_configuration
 from service.core.errors import InvalidInput
 from workflows import forms
 from workflows.deadlines import DeadlineLog
-from workflows.engine import CaseScriptEngine
+from workflows.engine.script_engine import CaseScriptEngine
 from workflows.i18n import _
 from workflows.settings import Settings
 from workflows.work_calendar import WorkCalendar

@@ -22,7 +22,7 @@ from service.core.errors import Conflict, NotFound
 from service.core.models import Case, CaseState, HumanTask
 from service.history.chain import GENESIS, ChainHead, chain_head_columns
 from service.people.access import Actor, may_read_case
-from workflows.engine import CaseEngine
+from workflows.engine.case_engine import CaseEngine
 from workflows.i18n import _
 
 CASE_STATUS_BY_END = {

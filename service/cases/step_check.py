@@ -20,7 +20,9 @@ from service.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.core.models import Case, CaseState, HumanTask
 from service.people.access import Actor, may_read_case, may_work_task
 from workflows import duty_forms, forms
-from workflows.engine import CaseEngine, CaseScriptEngine, TaskNotReady
+from workflows.engine.case_engine import CaseEngine
+from workflows.engine.errors import TaskNotReady
+from workflows.engine.script_engine import CaseScriptEngine
 from workflows.i18n import _
 
 

@@ -27,7 +27,8 @@ from service.duties.firm_credit import with_registered_standing
 from service.history.chain import append_event, state_fingerprint
 from service.people.access import Actor, may_work_task
 from workflows import duty_forms
-from workflows.engine import CaseEngine, TaskNotReady
+from workflows.engine.case_engine import CaseEngine
+from workflows.engine.errors import TaskNotReady
 from workflows.i18n import _
 from workflows.work_calendar import SHANGHAI
 

@@ -18,7 +18,7 @@ from service.cases.reminders import record_escalations
 from service.core.clock import Clock
 from service.core.models import Case
 from service.history.chain import append_event, state_fingerprint
-from workflows.engine import CaseEngine
+from workflows.engine.case_engine import CaseEngine
 
 
 def claim_due_cases(session: Session, now: datetime, limit: int) -> list[int]:

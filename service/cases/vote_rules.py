@@ -9,16 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from fractions import Fraction
-from types import SimpleNamespace
 
 from sqlalchemy.orm import Session
 
 from service.cases.model_store import models_for
 from service.core.models import Case
 from workflows.catalogue import MATTERS, matter
-from workflows.engine import CaseScriptEngine, ModelBundle, ParsedModels, parsed
+from workflows.engine.bundle import ModelBundle
+from workflows.engine.parsed_models import ParsedModels, parsed
 from workflows.i18n import _
 from workflows.owners_vote import VoteRule, VoteTally, evaluate_vote, format_area
 
@@ -67,19 +66,12 @@ class VoteRuleInfo:
 
 def vote_rule(models: ParsedModels, matter_type: str, sub_type: str = "") -> VoteRuleInfo:
     """Evaluate the matter's ``determine_vote_rule`` decision as the running case would."""
-    spec = models.spec(matter(matter_type).process_id)
-    for task_spec in spec.task_specs.values():
-        engine = getattr(task_spec, "dmnEngine", None)
-        if engine is None:
-            continue
-        script_engine = CaseScriptEngine(now=lambda: datetime.now(UTC), functions={})
-        task = SimpleNamespace(
-            data={"matter_type": matter_type, "sub_type": sub_type},
-            workflow=SimpleNamespace(script_engine=script_engine),
-        )
-        result = engine.result(task)
-        return VoteRuleInfo(str(result.get("vote_item", "")), str(result.get("vote_rule", "none")))
-    return VoteRuleInfo("", "none")
+    result = models.decision(
+        matter(matter_type).process_id, {"matter_type": matter_type, "sub_type": sub_type}
+    )
+    if result is None:
+        return VoteRuleInfo("", "none")
+    return VoteRuleInfo(str(result.get("vote_item", "")), str(result.get("vote_rule", "none")))
 
 
 def vote_rules(models: ParsedModels, matter_type: str) -> list[tuple[str, VoteRuleInfo]]:

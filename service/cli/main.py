@@ -32,7 +32,8 @@ from service.demo.district import load_demo
 from service.history.chain import events_of
 from service.history.replay import ReplayDivergence, replay, verify_all_parallel, verify_case
 from service.tasks.inbox import open_tasks_for
-from workflows.engine import CaseEngine
+from workflows.engine import patches
+from workflows.engine.case_engine import CaseEngine
 from workflows.work_calendar import SHANGHAI
 
 
@@ -230,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     try:
+        patches.install()
         args.func(args)
     except InvalidInput as exc:
         details = "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.messages.items())
@@ -238,7 +240,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         sys.exit(f"error: {exc}")
     except OperationalError as exc:
         sys.exit(f"error: database unavailable: {exc.orig}")
-    except ValueError as exc:
+    except (ValueError, patches.UnsupportedSpiffWorkflow) as exc:
         sys.exit(f"error: {exc}")
 
 

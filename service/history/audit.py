@@ -28,7 +28,7 @@ from service.history.replay import ReplayDivergence, replay, verify_case
 from service.people.access import Actor
 from service.people.directory import Person, display_names, people
 from workflows.duties import step_name
-from workflows.engine import CaseEngine, OpenTask
+from workflows.engine.case_engine import CaseEngine, OpenTask
 from workflows.i18n import _
 
 EVENT_ORDER = SortKey("seq", CaseEvent.seq)

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from multiprocessing import get_all_start_methods, get_context
 from typing import Any
 
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -31,7 +30,11 @@ from service.history.chain import (
     verify_chain,
 )
 from workflows.deadlines import DeadlineLog, ReplayMismatch
-from workflows.engine import CaseEngine, CaseScriptEngine, ParsedModels, TaskNotReady
+from workflows.engine import compaction
+from workflows.engine.case_engine import CaseEngine
+from workflows.engine.errors import EngineError, TaskNotReady
+from workflows.engine.parsed_models import ParsedModels
+from workflows.engine.script_engine import CaseScriptEngine
 
 
 class ReplayDivergence(Exception):
@@ -126,9 +129,13 @@ def _apply(engine: CaseEngine, workflow: Any, event: CaseEvent) -> Any:
     data = event.data
     try:
         if event.kind == "case_filed":
-            # Cases filed before compaction existed replay, and verify, on whole trees.
+            # Each case replays with the compaction it was filed with; cases filed before
+            # compaction existed replay, and verify, on whole trees.
             workflow = engine.start(
-                data["process_id"], data["initial"], script_engine, data.get("compact", False)
+                data["process_id"],
+                data["initial"],
+                script_engine,
+                compaction.recorded_version(data),
             )
         elif workflow is None:
             raise ReplayDivergence(event.seq, "the case was not filed first")
@@ -144,7 +151,9 @@ def _apply(engine: CaseEngine, workflow: Any, event: CaseEvent) -> Any:
         raise ReplayDivergence(
             event.seq, f"step {exc} was not open at this point of the model"
         ) from exc
-    except (ReplayMismatch, SpiffWorkflowException, KeyError, TypeError) as exc:
+    except compaction.UnknownCompaction as exc:
+        raise ReplayDivergence(event.seq, str(exc)) from exc
+    except (ReplayMismatch, EngineError, KeyError, TypeError) as exc:
         raise ReplayDivergence(event.seq, f"the entry cannot be applied: {exc}") from exc
     deadlines = script_engine.environment.globals["deadline"]
     if len(deadlines.issued) != len(data.get("deadlines", [])):

@@ -34,6 +34,7 @@ from service.core.models import Case, CaseEvent, CaseState, ModelVersion
 from service.demo.cases import complete_step, drive, open_task, step_payload
 from service.demo.district import load_demo
 from service.duties.schedule import DutyService
+from workflows.engine import patches
 from workflows.work_calendar import SHANGHAI
 
 SCENARIOS: list[tuple[str, str | None, str]] = [
@@ -139,4 +140,5 @@ def main(output: Path) -> None:
 
 
 if __name__ == "__main__":
+    patches.install()
     main(Path(sys.argv[1]))

@@ -1,4 +1,4 @@
-"""Keep a case's task tree as small as the work still ahead of it.
+"""Compaction, version 1: keep a case's task tree as small as the work still ahead of it.
 
 SpiffWorkflow keeps every task it ever created: each pass through a loop (a request sent
 back for additions, a rectification round) adds a chain of tasks below the last one. The
@@ -9,39 +9,37 @@ After every step, each process's tree is cut just above the work still open: the
 completed task that is a common ancestor of every unfinished task (and of the split a
 waiting join looks back to) becomes the only child of the root, and everything else above
 it, all finished, is dropped, except what a join still reads (see ``_finished_joins``).
-The nodes the dropped tasks had completed are kept, as
-``(process, node)`` pairs on the root, so the path a case took can still be drawn. The
-recorded history, not the engine state, is the case's record of what happened; the cut
-is a function of the state alone, so replaying the history reproduces it exactly.
+The nodes the dropped tasks had completed are kept, as ``(process, node)`` pairs on the
+root, so the path a case took can still be drawn. The recorded history, not the engine
+state, is the case's record of what happened; the cut is a function of the state alone,
+so replaying the history reproduces it exactly.
+
+Cases filed with version 1 must replay as they ran: a change to what this module does
+is a new version (see ``compaction``), never an edit here.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from SpiffWorkflow.bpmn.specs.mixins.unstructured_join import UnstructuredJoin
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.task import Task
 from SpiffWorkflow.util.task import TaskState
 
-FLAG = "compact"
-_FINISHED = TaskState.FINISHED_MASK
-_COMPLETED = TaskState.COMPLETED
+# Where on the root task the (process, node) pairs of dropped tasks are kept; every
+# version keeps them there, so the path of a case is drawn the same way whatever cut it.
 VISITED = "visited"
 
+_FINISHED = TaskState.FINISHED_MASK
+_COMPLETED = TaskState.COMPLETED
 
-def enable(workflow: BpmnWorkflow) -> None:
-    """Mark a new case's state for compaction; states saved before it existed stay whole."""
-    workflow.task_tree.internal_data[FLAG] = True
-
-
-def enabled(workflow: BpmnWorkflow) -> bool:
-    return bool(workflow.task_tree.internal_data.get(FLAG))
+_Visited = set[tuple[str, ...]]
 
 
 def compact(workflow: BpmnWorkflow) -> None:
-    """Drop the finished part of every process tree of ``workflow`` (if it is marked)."""
-    if not enabled(workflow):
-        return
-    dropped: set[tuple[str, ...]] = set()
+    """Drop the finished part of every process tree of ``workflow``."""
+    dropped: _Visited = set()
     for process in [workflow, *workflow.subprocesses.values()]:
         if process is workflow or process.parent_task_id in workflow.subprocesses:
             _compact_process(workflow, process, dropped)
@@ -52,12 +50,7 @@ def compact(workflow: BpmnWorkflow) -> None:
             root.internal_data[VISITED] = sorted([list(pair) for pair in visited | dropped])
 
 
-def visited_nodes(workflow: BpmnWorkflow) -> list[tuple[str, str]]:
-    """(process id, node id) of the completed nodes compaction has dropped."""
-    return [tuple(pair) for pair in workflow.task_tree.internal_data.get(VISITED, [])]
-
-
-def _compact_process(top: BpmnWorkflow, process, visited: set[tuple[str, ...]]) -> None:
+def _compact_process(top: BpmnWorkflow, process: Any, visited: _Visited) -> None:
     root = process.task_tree
     cut = _cut_point(process)
     if cut is None or cut is root or cut.parent is root:
@@ -87,7 +80,7 @@ def _compact_process(top: BpmnWorkflow, process, visited: set[tuple[str, ...]]) 
         root._children.append(arrived.id)
 
 
-def _finished_joins(process, keep: set, cut: Task) -> list[Task]:
+def _finished_joins(process: Any, keep: set[str], cut: Task) -> list[Task]:
     """Finished joins outside the kept subtree, with the task that reached each.
 
     When a join of BPMN style (the end of a process with several branches) fires, it
@@ -107,7 +100,7 @@ def _finished_joins(process, keep: set, cut: Task) -> list[Task]:
     ]
 
 
-def _cut_point(process) -> Task | None:
+def _cut_point(process: Any) -> Task | None:
     """The lowest completed task above all unfinished work, or None if nothing is open.
 
     The anchors are the unfinished tasks and the split each unfinished join looks back
@@ -115,8 +108,8 @@ def _cut_point(process) -> Task | None:
     anchor, each one once: a walk up stops at the first task already marked.
     """
     tasks = process.tasks
-    marked: set = set()
-    anchor_ids: set = set()
+    marked: set[str] = set()
+    anchor_ids: set[str] = set()
     for task in tasks.values():
         if task._state & _FINISHED:
             continue
@@ -140,13 +133,13 @@ def _cut_point(process) -> Task | None:
     return cut
 
 
-def _mark_path(tasks: dict, task_id, marked: set) -> None:
+def _mark_path(tasks: dict[str, Task], task_id: str | None, marked: set[str]) -> None:
     while task_id is not None and task_id not in marked and task_id in tasks:
         marked.add(task_id)
         task_id = tasks[task_id]._parent
 
 
-def _ancestor_named(tasks: dict, task: Task, spec_name: str) -> Task | None:
+def _ancestor_named(tasks: dict[str, Task], task: Task, spec_name: str) -> Task | None:
     """``Task.find_ancestor`` as a loop over the process's task dictionary."""
     parent = tasks.get(task._parent)
     while parent is not None:
@@ -166,13 +159,13 @@ def _path_from_root(task: Task) -> list[Task]:
     return path
 
 
-def _note_visited(process, task: Task, visited: set[tuple[str, ...]]) -> None:
+def _note_visited(process: Any, task: Task, visited: _Visited) -> None:
     bpmn_id = getattr(task.task_spec, "bpmn_id", None)
     if bpmn_id and task.state == TaskState.COMPLETED:
         visited.add((process.spec.name, bpmn_id))
 
 
-def _drop_subprocess(top: BpmnWorkflow, task_id, visited: set[tuple[str, ...]]) -> None:
+def _drop_subprocess(top: BpmnWorkflow, task_id: str, visited: _Visited) -> None:
     subprocess = top.subprocesses.pop(task_id)
     for task in subprocess.tasks.values():
         _note_visited(subprocess, task, visited)
