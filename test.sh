@@ -13,6 +13,6 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
-.venv/bin/lint-imports --no-cache
+.venv/bin/lint-imports --no-cache --no-logo
 export TEST_DATABASES="${TEST_DATABASES:-sqlite,postgresql}"
 exec .venv/bin/pytest "$@"
