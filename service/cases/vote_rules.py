@@ -67,7 +67,9 @@ class VoteRuleInfo:
 def vote_rule(models: ParsedModels, matter_type: str, sub_type: str = "") -> VoteRuleInfo:
     """Evaluate the matter's ``determine_vote_rule`` decision as the running case would."""
     result = models.decision(
-        matter(matter_type).process_id, {"matter_type": matter_type, "sub_type": sub_type}
+        matter(matter_type).process_id,
+        "determine_vote_rule",
+        {"matter_type": matter_type, "sub_type": sub_type},
     )
     if result is None:
         return VoteRuleInfo("", "none")

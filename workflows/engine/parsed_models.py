@@ -123,12 +123,15 @@ class ParsedModels:
                     )
         return sorted(rows)
 
-    def decision(self, process_id: str, data: Mapping[str, Any]) -> dict[str, Any] | None:
-        """What the process's first business-rule task decides for ``data`` (None if the
-        process has none), evaluated by the decision table itself, as a running case would."""
+    def decision(
+        self, process_id: str, task_id: str, data: Mapping[str, Any]
+    ) -> dict[str, Any] | None:
+        """What the process's business-rule task ``task_id`` decides for ``data``, evaluated
+        by its decision table as a running case would; None if the process has no such task.
+        """
         for task_spec in self.spec(process_id).task_specs.values():
             table = getattr(task_spec, "dmnEngine", None)
-            if table is None:
+            if table is None or task_spec.bpmn_id != task_id:
                 continue
             script_engine = CaseScriptEngine(now=lambda: datetime.now(UTC), functions={})
             task = SimpleNamespace(
