@@ -95,3 +95,18 @@ def test_hsts_is_sent_over_tls_only(service: CaseService, tmp_path: Path, monkey
     never = make_app(service, tmp_path).test_client()
     secure = never.get("/signin", base_url="https://approval.example.gov.cn")
     assert "Strict-Transport-Security" not in secure.headers
+
+
+def _session_cookie(answer) -> str:
+    return next(c for c in answer.headers.getlist("Set-Cookie") if c.startswith("session="))
+
+
+def test_the_session_cookie_is_secure_over_tls(service: CaseService, tmp_path: Path) -> None:
+    direct = make_app(service, tmp_path).test_client()
+    plain = _session_cookie(direct.get("/signin"))
+    assert "Secure" not in plain and "HttpOnly" in plain and "SameSite=Lax" in plain
+    over_tls = direct.get("/signin", base_url="https://approval.example.gov.cn")
+    assert "; Secure" in _session_cookie(over_tls)
+    proxied = make_app(service, tmp_path, TRUSTED_PROXIES=1).test_client()
+    behind = proxied.get("/signin", headers={"X-Forwarded-Proto": "https"})
+    assert "; Secure" in _session_cookie(behind)

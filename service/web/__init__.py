@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 
 from service.web import (
     admin_log,
@@ -31,6 +32,17 @@ from service.web import (
 from service.web.common import install
 
 SESSION_MINUTES = 8 * 60
+
+
+class TlsAwareSessions(SecureCookieSessionInterface):
+    """The session cookie is marked ``Secure`` whenever the request came over TLS
+    (directly or, behind ``TRUSTED_PROXIES``, as X-Forwarded-Proto says), so a browser
+    never sends a session made over HTTPS back over plain HTTP; ``SESSION_COOKIE_SECURE``
+    still forces it everywhere."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
 
 BLUEPRINTS = (
     signin.bp,
@@ -65,6 +77,7 @@ def register_web(app: Flask) -> None:
     if app.config["SESSION_COOKIE_SAMESITE"] is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.session_interface = TlsAwareSessions()
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     install(app, {bp.name for bp in BLUEPRINTS})
