@@ -67,8 +67,8 @@ def complete(
     return service.complete_task(actor, task.id, payload)
 
 
-def approve(service: CaseService, case_id: int) -> None:
-    """Accept, study and agree, as the C01 party organization would."""
+def approve(service: CaseService, case_id: int, decision: str = "agree") -> None:
+    """Accept, study and reply (agree, unless told), as the C01 party organization would."""
     today = service.clock.now().astimezone(SHANGHAI).date().isoformat()
     complete(service, "secretary", case_id, "acceptance_check", {"acceptance_decision": "accept"})
     complete(
@@ -92,7 +92,7 @@ def approve(service: CaseService, case_id: int) -> None:
         "secretary",
         case_id,
         "written_reply",
-        {"reply_decision": "agree", "reply_reasons": "符合规定"},
+        {"reply_decision": decision, "reply_reasons": "符合规定"},
     )
 
 

@@ -18,7 +18,7 @@ from unittest import mock
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select, update
+from sqlalchemy import delete, event, func, select, update
 from web_support import PASSWORD, TOKEN, Client
 
 from service.app import create_app
@@ -861,10 +861,11 @@ def test_the_case_list_filters_the_cases_in_reach(app: Flask, service: CaseServi
 
 
 def _notify_secretary(service: CaseService, notices: list[tuple[str, str]]) -> tuple[int, int]:
-    """A case waiting for acceptance and (kind, title) notices to the secretary about it;
-    returns the case id and the first notice's id."""
+    """A case waiting for acceptance and (kind, title) notices to the secretary about it,
+    in place of the handoffs its filing sent; returns the case id and the first notice's id."""
     case_id = drive(service, "firm_entry", stop_before="acceptance_check")
     with service.transaction() as session:
+        session.execute(delete(Notification))
         case = session.get(Case, case_id)
         secretary_user = session.scalar(select(User).where(User.username == "secretary"))
         for kind, title in notices:

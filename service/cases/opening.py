@@ -20,6 +20,7 @@ from service.core.clock import Clock
 from service.core.errors import Forbidden, InvalidInput
 from service.core.models import Case, CaseState, Organization, Place
 from service.history.chain import append_event, state_fingerprint
+from service.notices.handoffs import announce_tasks
 from service.people.access import Actor, may_file_for
 from workflows import catalogue, forms
 from workflows.engine import compaction
@@ -56,6 +57,7 @@ def file_request(session: Session, clock: Clock, actor: Actor, payload: Mapping[
         request=request,
         extra=extra,
     )
+    announce_tasks(session, case, moment.now)
     return case.id
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from service.core.configuration import load_calendar, load_settings
 from service.core.models import Case, HumanTask
 from service.history.chain import append_event
+from service.notices.handoffs import announce_tasks
 from service.notices.notifications import case_link, notify, recipients
 from workflows.i18n import _
 from workflows.work_calendar import SHANGHAI, WorkCalendar
@@ -197,21 +198,4 @@ def _escalate(session: Session, case: Case, supervision: HumanTask, now: datetim
 
 def announce_open_tasks(session: Session, case: Case, now: datetime) -> None:
     """Tell the workers of a freshly filed duty case's first tasks that they are waiting."""
-    for task in session.scalars(
-        select(HumanTask)
-        .where(HumanTask.case_id == case.id, HumanTask.status == "open")
-        .order_by(HumanTask.id)
-    ):
-        due = _("，办理期限 {due}").format(due=_local(task.due_at)) if task.due_at else ""
-        notify(
-            session,
-            recipients(session, case, task.role, task.assignee_id),
-            kind="new_task",
-            case=case,
-            task=task,
-            title=_("待办：{step}").format(step=task.name),
-            body=_("案件“{case}”有待办事项“{step}”{due}：{link}").format(
-                case=case.title, step=task.name, due=due, link=case_link(case.id)
-            ),
-            now=now,
-        )
+    announce_tasks(session, case, now)

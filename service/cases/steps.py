@@ -25,6 +25,7 @@ from service.core.errors import Conflict, Forbidden
 from service.core.models import Case, HumanTask, Organization, WrittenReply
 from service.duties.firm_credit import with_registered_standing
 from service.history.chain import append_event, state_fingerprint
+from service.notices.handoffs import after_step
 from service.people.access import Actor, may_work_task
 from workflows import duty_forms
 from workflows.engine.case_engine import CaseEngine
@@ -83,6 +84,7 @@ def complete_task(
     engine.complete(workflow, task.bpmn_id, data)
     mark_completed(session, task, actor.user_id, moment.now)
     state = save(session, case, engine, workflow, moment.now, step.other_open)
+    after_step(session, case, task, data, moment.now)
     append_event(
         session,
         case.id,

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.core.models import Notification, User
-from service.notices.notifications import case_link
+from service.notices.notifications import notice_link
 from workflows.i18n import _
 
 MAX_ATTEMPTS = 3
@@ -67,7 +67,9 @@ def compose(notification: Notification, user: User, settings: MailSettings) -> E
     message["Subject"] = notification.title
     message["From"] = settings.sender
     message["To"] = user.email
-    link = settings.base_url + case_link(notification.case_id) if notification.case_id else ""
+    link = settings.base_url + notice_link(
+        notification.kind, notification.case_id, notification.task_id
+    )
     greeting = _("{name}，您好：").format(name=user.display_name)
     footer = _("（本邮件由系统自动发送，请登录系统办理：{link}）").format(link=link)
     message.set_content(f"{greeting}\n\n{notification.body}\n\n{footer}\n")

@@ -29,6 +29,17 @@ def case_link(case_id: int) -> str:
     return f"/cases/{case_id}"
 
 
+# Kinds that ask the person to work a task: their link opens the task page.
+TASK_KINDS = frozenset({"new_task", "returned", "resubmitted", "rectification", "assigned"})
+
+
+def notice_link(kind: str, case_id: int | None, task_id: int | None) -> str:
+    """Where the person acts on a notification: the task's page or else the case's."""
+    if task_id is not None and kind in TASK_KINDS:
+        return f"/tasks/{task_id}"
+    return case_link(case_id) if case_id is not None else "/notifications"
+
+
 def recipients(
     session: Session, case: Case, role: str, assignee_id: int | None = None
 ) -> list[User]:
@@ -149,11 +160,20 @@ class NotificationView:
     task_id: int | None
     created_at: datetime
     read_at: datetime | None
+    link: str
 
 
-def _view(row: Notification) -> NotificationView:
+def _view(row: Notification, link: str | None = None) -> NotificationView:
     return NotificationView(
-        row.id, row.kind, row.title, row.body, row.case_id, row.task_id, row.created_at, row.read_at
+        row.id,
+        row.kind,
+        row.title,
+        row.body,
+        row.case_id,
+        row.task_id,
+        row.created_at,
+        row.read_at,
+        link or notice_link(row.kind, row.case_id, row.task_id),
     )
 
 
@@ -175,10 +195,15 @@ def unread_notifications(session: Session, actor: Actor, limit: int) -> list[Not
 
 
 def read_notification(service: CaseService, actor: Actor, notification_id: int) -> NotificationView:
-    """Mark one of the actor's notifications read (another user's reads as missing)."""
+    """Mark one of the actor's notifications read (another user's reads as missing); its
+    link leads to the case instead of a task that is no longer open."""
     with service.transaction() as session:
         mark_read(session, actor.user_id, notification_id, service.clock.now())
-        return _view(session.get(Notification, notification_id))
+        row = session.get(Notification, notification_id)
+        task = session.get(HumanTask, row.task_id) if row.task_id is not None else None
+        if task is not None and task.status != "open" and row.case_id is not None:
+            return _view(row, case_link(row.case_id))
+        return _view(row)
 
 
 def read_all_notifications(service: CaseService, actor: Actor) -> int:

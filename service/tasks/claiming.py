@@ -18,6 +18,7 @@ from service.cases.persistence import locked_task
 from service.core.errors import Conflict, Forbidden, InvalidInput
 from service.core.models import Case, HumanTask, RoleGrant, User
 from service.history.chain import append_event
+from service.notices.handoffs import assigned
 from service.people.access import (
     LANE_ROLES,
     Actor,
@@ -142,6 +143,8 @@ def assign(
                     "previous_assignee_id": previous,
                 },
             )
+            if assignee_id != actor.user_id:
+                assigned(session, case, task, svc.clock.now())
         return task_views(session, [task], svc.clock.now())[0]
 
 

@@ -14,6 +14,7 @@ from service.core.errors import Forbidden, InvalidInput, NotFound
 from service.core.models import Case, Comment, HumanTask
 from service.core.paging import Page, SortKey, page
 from service.history.chain import append_event
+from service.notices.handoffs import commented
 from service.people.access import Actor, may_comment, may_read_case
 from service.people.directory import Person, people
 from workflows.i18n import _
@@ -93,4 +94,5 @@ def add_comment(
             task.bpmn_id if task else None,
             {"comment_id": comment.id, "task_id": task_id, "body": text},
         )
+        commented(session, case, actor.user_id, text, now)
         return _comment_views(session, [comment])[0]

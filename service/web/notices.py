@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from service.notices.handoffs import KINDS
 from service.notices.notifications import (
     my_notifications,
     read_all_notifications,
@@ -18,10 +19,10 @@ bp = web_blueprint("notices", __name__)
 
 PAGE_SIZE = 30
 KIND_NAMES = {
+    **KINDS,
     "reminder": _("即将到期"),
     "overdue": _("已超期"),
     "escalation": _("督办"),
-    "new_task": _("新任务"),
 }
 
 
@@ -47,10 +48,7 @@ def listing() -> str:
 @bp.post("/notifications/<int:notification_id>/read")
 def read(notification_id: int) -> Response:
     """Mark it read and open what it is about."""
-    case_id = read_notification(case_service(), actor(), notification_id).case_id
-    if case_id is None:
-        return redirect(url_for("home.start"))
-    return redirect(url_for("cases.show", case_id=case_id))
+    return redirect(read_notification(case_service(), actor(), notification_id).link)
 
 
 @bp.post("/notifications/read")

@@ -124,6 +124,7 @@ class NotificationSchema(Schema):
     task_id = fields.Integer(allow_none=True, required=True)
     created_at = fields.AwareDateTime(required=True)
     read_at = fields.AwareDateTime(allow_none=True, required=True)
+    link = fields.String(required=True, metadata={"description": "办理之处：待办任务页，或案件页"})
 
 
 class NotificationListSchema(Schema):
