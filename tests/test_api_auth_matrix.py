@@ -412,6 +412,13 @@ ROUTES = (
     Route("GET", "/notifications", EVERYONE),
     Route("POST", "/notifications/{notification}/read", OWN),
     Route("POST", "/notifications/read", EVERYONE),
+    Route("GET", "/notifications/preferences", EVERYONE),
+    Route(
+        "PUT",
+        "/notifications/preferences",
+        EVERYONE,
+        {"items": [{"kind": "comment", "email": False}]},
+    ),
     # saved filters
     Route("GET", "/filters", EVERYONE),
     Route(

@@ -3,18 +3,25 @@ the case title, a reason or 文号 where there is one, and a link to where they 
 
 from __future__ import annotations
 
+import socket
+from email import message_from_bytes
+from email.header import decode_header, make_header
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
+from api_support import Client as ApiClient
+from api_support import token_for
 from duty_support import approve, at, complete, duties_of, file_firm_entry, notices, open_task
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 from web_support import Client
 
 from service.app import create_app
 from service.cases.case_service import CaseService
-from service.core.models import Case
+from service.core.models import Case, User
 from service.demo.cases import applicant_for, drive
+from service.notices.mail import MailSettings, deliver_pending
 from service.notices.notifications import notice_link
 from service.tasks import claiming, comments
 
@@ -170,3 +177,51 @@ def test_a_case_returned_and_rectified_tells_each_side_in_turn(service: CaseServ
     assert "办理期限：2026-03-12 24:00" in rectify.body, "a day's deadline ends at its 24:00"
     assert [n.kind for n in notices(service, "secretary", "resubmitted")] == ["resubmitted"] * 2
     assert all(n.case_id == case_id for n in notices(service, applicant))
+
+
+def test_the_api_gives_each_notification_its_link(app: Flask, service: CaseService) -> None:
+    case_id = file_firm_entry(service)
+    _return_and_resubmit(service, case_id)
+    supplement = open_task(service, case_id, "supplement")
+    api = ApiClient(app.test_client(), token_for(service, "committee"))
+    [item] = api.get("/notifications").get_json()["items"]
+    assert (item["kind"], item["link"]) == ("returned", f"/tasks/{supplement.id}")
+    complete(service, "committee", case_id, "supplement", {"supplement_note": "已补充公示照片"})
+    read = api.post(f"/notifications/{item['id']}/read").get_json()
+    assert read["link"] == f"/cases/{case_id}", "a task done since leads to its case"
+
+
+class _Inbox:
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.messages.append(envelope.content)
+        return "250 OK"
+
+
+def test_a_handoff_is_mailed_with_the_link_to_the_task(service: CaseService) -> None:
+    with service.transaction() as session:
+        session.execute(
+            update(User).where(User.username == "committee").values(email="yw@example.org")
+        )
+    case_id = file_firm_entry(service)
+    _return_and_resubmit(service, case_id)
+    supplement = open_task(service, case_id, "supplement")
+    inbox = _Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        mail = MailSettings(host="127.0.0.1", port=port, base_url="https://pa")
+        assert deliver_pending(service.sessions, mail, service.clock.now()) == 1
+    finally:
+        controller.stop()
+    [content] = inbox.messages
+    message = message_from_bytes(content)
+    subject = str(make_header(decode_header(message["Subject"])))
+    assert subject == f"退回补正：补正材料（{TITLE}）"
+    body = message.get_payload(decode=True).decode("utf-8")
+    assert f"https://pa/tasks/{supplement.id}" in body and "缺少表决结果公示" in body

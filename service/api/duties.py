@@ -19,12 +19,15 @@ from service.api.schemas.duties import (
     NotificationArgs,
     NotificationListSchema,
     NotificationSchema,
+    PreferenceListSchema,
+    PreferenceSetSchema,
     ReadAllSchema,
     StandingSetSchema,
 )
 from service.duties import credit_register, incidents, rectification_ledger
 from service.duties.rectification_ledger import as_dicts
 from service.notices import notifications as notices
+from service.notices import preferences
 
 bp = api_blueprint(
     "api_duties", "定期事务：事件报告、整改台账、物业服务企业红黑榜与信用记录、我的通知"
@@ -123,3 +126,26 @@ def read_notification(notification_id: int):
 def read_all():
     """把我的通知全部标为已读"""
     return {"marked": notices.read_all_notifications(case_service(), actor())}
+
+
+@bp.route("/notifications/preferences", methods=["GET"])
+@errors(bp)
+@bp.response(200, PreferenceListSchema)
+def notification_preferences():
+    """我的通知设置：每类通知是否站内提醒、是否发送邮件（未设置的两者都是）"""
+    with reading() as session:
+        return {"items": [asdict(p) for p in preferences.preferences_of(session, actor())]}
+
+
+@bp.route("/notifications/preferences", methods=["PUT"])
+@errors(bp, 422)
+@bp.arguments(PreferenceSetSchema)
+@bp.response(200, PreferenceListSchema)
+def set_notification_preferences(body: dict):
+    """设置所列类别的通知渠道；未列出的类别不变"""
+    choices = {
+        item["kind"]: {c: item[c] for c in preferences.CHANNELS if c in item}
+        for item in body["items"]
+    }
+    chosen = preferences.set_preferences(case_service(), actor(), choices)
+    return {"items": [asdict(p) for p in chosen]}

@@ -389,6 +389,19 @@ class Notification(Base):
     email_error: Mapped[str] = mapped_column(String(500), default="")
 
 
+class NotificationPreference(Base):
+    """Whether a user wants one kind of notification in the app and by e-mail; no row is both."""
+
+    __tablename__ = "notification_preferences"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    in_app: Mapped[bool] = mapped_column(Boolean)
+    email: Mapped[bool] = mapped_column(Boolean)
+
+
 class DutyFiling(Base):
     """A periodic duty case filed for one organization and period: never two of them."""
 

@@ -18,21 +18,9 @@ from sqlalchemy.orm import Session
 
 from service.core.models import Case, HumanTask, RoleGrant, User
 from service.notices.notifications import notify, recipients
+from service.notices.preferences import KIND_NAMES
 from workflows.i18n import _
 from workflows.work_calendar import SHANGHAI
-
-# What each kind of notification is called on screen, in mail subjects and in the API.
-KINDS: dict[str, str] = {
-    "new_task": _("新任务"),
-    "returned": _("退回补正"),
-    "resubmitted": _("补正后重新提交"),
-    "reply_issued": _("书面批复"),
-    "rectification": _("需要整改"),
-    "closed": _("办结"),
-    "rejected": _("不予同意"),
-    "assigned": _("分派给我"),
-    "comment": _("新意见"),
-}
 
 # The task a new task's notification is of, by the step that made it and its outcome.
 _AFTER: dict[tuple[str, str], str] = {
@@ -81,7 +69,7 @@ def handoff(
     The title says what happened and in which case; ``detail`` (a reason, a 文号) follows
     in the body. No raw address is written into the text: the link is kept apart.
     """
-    name = KINDS.get(kind, kind)
+    name = KIND_NAMES.get(kind, kind)
     title = _("{kind}：{case}").format(kind=name, case=case.title)
     if task is not None:
         title = _("{kind}：{step}（{case}）").format(kind=name, step=task.name, case=case.title)

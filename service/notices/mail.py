@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.core.models import Notification, User
+from service.core.models import Notification, NotificationPreference, User
 from service.notices.notifications import notice_link
 from workflows.i18n import _
 
@@ -87,6 +87,11 @@ def _claim(session: Session, after_id: int) -> tuple[Notification, User] | None:
             Notification.email_attempts < MAX_ATTEMPTS,
             User.email.is_not(None),
             User.email != "",
+            ~exists().where(
+                NotificationPreference.user_id == Notification.user_id,
+                NotificationPreference.kind == Notification.kind,
+                NotificationPreference.email.is_(False),
+            ),
         )
         .order_by(Notification.id)
         .limit(1)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from service.core.errors import NotFound
 from service.core.models import Case, HumanTask, Notification, RoleGrant, User
+from service.notices.preferences import channels_of
 from service.people.access import LANE_ROLES, Actor, case_places
 from workflows.i18n import _
 
@@ -75,7 +76,10 @@ def notify(
     body: str,
     now: datetime,
 ) -> list[int]:
-    """Notify each user unless they already have this kind of notice for this task."""
+    """Notify each user unless they already have this kind of notice for this task, or
+    want it by no channel; one wanted by mail only is written as read."""
+    users = list(users)
+    channels = channels_of(session, (u.id for u in users), kind)
     already: set[int] = set()
     if task is not None:
         already = set(
@@ -87,7 +91,8 @@ def notify(
         )
     notified = []
     for user in users:
-        if user.id in already:
+        in_app, email = channels.get(user.id, (True, True))
+        if user.id in already or not (in_app or email):
             continue
         already.add(user.id)
         session.add(
@@ -99,6 +104,7 @@ def notify(
                 title=title[:200],
                 body=body,
                 created_at=now,
+                read_at=None if in_app else now,
                 email_attempts=0,
                 email_error="",
             )

@@ -134,3 +134,24 @@ class NotificationListSchema(Schema):
 
 class ReadAllSchema(Schema):
     marked = fields.Integer(required=True, metadata={"description": "本次标为已读的条数"})
+
+
+class PreferenceSchema(Schema):
+    kind = fields.String(required=True, metadata={"description": "通知类别"})
+    name = fields.String(required=True, metadata={"description": "类别名称"})
+    in_app = fields.Boolean(required=True, metadata={"description": "站内提醒"})
+    email = fields.Boolean(required=True, metadata={"description": "发送邮件"})
+
+
+class PreferenceListSchema(Schema):
+    items = fields.List(fields.Nested(PreferenceSchema), required=True)
+
+
+class PreferenceChoiceSchema(RequestSchema):
+    kind = Text(required=True, validate=length(1, 32), metadata={"description": "通知类别"})
+    in_app = YesNo(metadata={"description": "站内提醒；省略则不变"})
+    email = YesNo(metadata={"description": "发送邮件；省略则不变"})
+
+
+class PreferenceSetSchema(RequestSchema):
+    items = fields.List(fields.Nested(PreferenceChoiceSchema), required=True)
