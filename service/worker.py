@@ -1,4 +1,4 @@
-"""The background worker: due timers, reminders, scheduled duties and e-mail, in a loop.
+"""The background worker: due timers, reminders, scheduled duties, e-mail and webhooks.
 
 Each piece of work is one case (or one mail) in its own transaction with its row locked
 (FOR UPDATE SKIP LOCKED on PostgreSQL), so several workers can share a PostgreSQL
@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 from service.cases.reminders import send_due_reminders
 from service.duties.schedule import DutyService
 from service.notices.mail import MailSettings, deliver_pending
+from service.notices.webhooks import deliver_due
 from workflows.engine import patches
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class PassReport:
     reminders: int = 0
     duties_filed: int = 0
     emails: int = 0
+    webhooks: int = 0
     failures: int = 0
     busy: bool = False
 
@@ -41,6 +43,7 @@ class PassReport:
         return (
             f"{self.timers} case(s) advanced by timers, {self.reminders} reminder(s), "
             f"{self.duties_filed} duty case(s) filed, {self.emails} e-mail(s), "
+            f"{self.webhooks} webhook(s), "
             f"{self.failures} failure(s)"
         )
 
@@ -71,7 +74,13 @@ class Worker:
                 log.warning("database unavailable, retrying: %s", exc.orig)
                 stop.wait(min(self.interval, 5.0))
                 continue
-            if report.timers or report.reminders or report.duties_filed or report.emails:
+            if (
+                report.timers
+                or report.reminders
+                or report.duties_filed
+                or report.emails
+                or report.webhooks
+            ):
                 log.info("worker pass: %s", report)
             if not report.busy:
                 stop.wait(self.interval)
@@ -96,6 +105,10 @@ class Worker:
     def _other_work(self) -> Iterator[tuple[str, Callable[[], int]]]:
         yield "reminders", self._send_reminders
         yield "duties_filed", self.service.file_scheduled_duties
+        yield (
+            "webhooks",
+            lambda: deliver_due(self.service.sessions, self.service.clock.now(), self.batch),
+        )
         if self.mail is not None:
             mail = self.mail
             yield (

@@ -44,6 +44,7 @@ from sqlalchemy import select
 from service.admin.calendar_days import set_calendar_day
 from service.admin.places import create_organization
 from service.admin.users import add_grant
+from service.admin.webhooks import register as register_webhook
 from service.cases import attachments
 from service.cases.case_service import CaseService
 from service.core.clock import FixedClock
@@ -227,6 +228,13 @@ class World:
             return session.scalar(select(SignInThrottle.id).where(SignInThrottle.kind == "account"))
 
     @cached_property
+    def webhook(self) -> int:
+        """A receiver registered for the whole district."""
+        return register_webhook(
+            self.service, self.actor("admin"), "http://127.0.0.1:9/hook", ["closed"], place_id=1
+        ).id
+
+    @cached_property
     def calendar_day(self) -> str:
         set_calendar_day(self.service, self.actor("admin"), date(2026, 9, 29), False, "")
         return "2026-09-29"
@@ -255,6 +263,7 @@ class World:
             "firm": lambda: self.firms[scope],
             "notification": lambda: self.notifications[user if inside else other],
             "throttle": lambda: self.throttle,
+            "webhook": lambda: self.webhook,
         }
         return targets[name]()
 
@@ -461,6 +470,14 @@ ROUTES = (
     Route("GET", "/admin/log/verification", ADMIN),
     Route("GET", "/admin/sign-in-throttles", ADMIN, query={"q": "street"}),
     Route("DELETE", "/admin/sign-in-throttles/{throttle}", ADMIN),
+    Route("GET", "/admin/webhooks", ADMIN),
+    Route(
+        "POST",
+        "/admin/webhooks",
+        ADMIN_CREATED,
+        {"url": "http://127.0.0.1:9/hook", "kinds": ["returned"], "place_id": 1},
+    ),
+    Route("GET", "/admin/webhooks/{webhook}/deliveries", ADMIN),
 )
 
 
@@ -545,6 +562,7 @@ def _template(path: str) -> str:
         "{firm}": "{organization_id}",
         "{notification}": "{notification_id}",
         "{throttle}": "{throttle_id}",
+        "{webhook}": "{endpoint_id}",
         "/firm_exit": "/{code}",
         "/2026-10-08": "/{day}",
         "/acceptance_working_days": "/{key}",

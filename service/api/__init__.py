@@ -31,10 +31,12 @@ from service.api import (
     signin,
     tasks,
     uploads,
+    webhooks,
 )
 from service.api.common import API_PREFIX, IdConverter
 from service.api.problems import PROBLEM_JSON, PROBLEMS, TYPE_BASE, http_problem
 from service.api.schemas.common import ProblemSchema
+from service.api.schemas.webhooks import EVENT_SCHEMAS
 from workflows.i18n import _
 
 BLUEPRINTS = (
@@ -46,6 +48,7 @@ BLUEPRINTS = (
     uploads.bp,
     admin.bp,
     sign_in_throttles.bp,
+    webhooks.bp,
     problem_types.bp,
 )
 
@@ -140,4 +143,6 @@ def register_api(app: Flask) -> Api:
     api = ProblemApi(app)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
+    for kind, schema in EVENT_SCHEMAS.items():
+        api.spec.components.schema(f"WebhookEvent_{kind}", schema=schema)
     return api

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from service.core.models import Case, HumanTask, RoleGrant, User
 from service.notices.notifications import notify, recipients
 from service.notices.preferences import KIND_NAMES
+from service.notices.webhooks import enqueue
 from workflows.i18n import _
 from workflows.work_calendar import SHANGHAI
 
@@ -80,6 +81,7 @@ def handoff(
             lines.append(_("办理期限：{due}").format(due=_deadline(task.due_at)))
     if detail:
         lines.append(detail)
+    enqueue(session, kind, case, task, title, detail, now)
     return notify(
         session, users, kind=kind, case=case, task=task, title=title, body="\n".join(lines), now=now
     )

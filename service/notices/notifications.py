@@ -205,7 +205,7 @@ def read_notification(service: CaseService, actor: Actor, notification_id: int) 
     link leads to the case instead of a task that is no longer open."""
     with service.transaction() as session:
         mark_read(session, actor.user_id, notification_id, service.clock.now())
-        row = session.get(Notification, notification_id)
+        row = session.get_one(Notification, notification_id)
         task = session.get(HumanTask, row.task_id) if row.task_id is not None else None
         if task is not None and task.status != "open" and row.case_id is not None:
             return _view(row, case_link(row.case_id))

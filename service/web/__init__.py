@@ -28,6 +28,7 @@ from service.web import (
     sign_in_throttles,
     signin,
     tasks,
+    webhooks,
 )
 from service.web.common import install
 
@@ -58,6 +59,7 @@ BLUEPRINTS = (
     sign_in_throttles.bp,
     notices.bp,
     duties.bp,
+    webhooks.bp,
 )
 
 
