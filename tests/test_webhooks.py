@@ -24,6 +24,7 @@ from web_support import Client
 from service.admin import webhooks as admin_webhooks
 from service.app import create_app
 from service.cases.case_service import CaseService
+from service.core.errors import InvalidInput
 from service.core.models import Case, Place, WebhookDelivery
 from service.notices.handoffs import handoff
 from service.notices.webhooks import deliver_due, retry_after, signature
@@ -205,3 +206,10 @@ def test_administrators_register_and_see_the_tries(
     spec = app.test_client().get("/api/v1/openapi.json").get_json()
     event = spec["components"]["schemas"]["WebhookEvent_returned"]
     assert {"id", "event", "case", "task", "detail", "link"} <= set(event["properties"])
+
+
+def test_only_the_kinds_handoffs_send_may_be_chosen(service: CaseService) -> None:
+    """The worker's reminders and escalations are not carried by webhooks (yet)."""
+    with pytest.raises(InvalidInput) as refused:
+        _register(service, "http://127.0.0.1:9/x", ["escalation"])
+    assert "escalation" in refused.value.messages["kinds"][0]

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from service.admin.changes import record_change, require_admin
 from service.core.errors import InvalidInput, NotFound
 from service.core.models import Organization, Place, WebhookDelivery, WebhookEndpoint
-from service.notices.preferences import KIND_NAMES
+from service.notices.preferences import HANDOFF_NAMES
 from service.notices.webhooks import new_secret
 from service.people.access import Actor
 from workflows.i18n import _
@@ -121,7 +121,7 @@ def _checked(
         errors["organization_id"] = [_("没有这个单位。")]
     elif place_id is not None and session.get(Place, place_id) is None:
         errors["place_id"] = [_("没有这个地区。")]
-    unknown = [k for k in kinds if k not in KIND_NAMES]
+    unknown = [k for k in kinds if k not in HANDOFF_NAMES]
     if not kinds:
         errors["kinds"] = [_("请至少选择一类事件。")]
     elif unknown:

@@ -22,8 +22,9 @@ from workflows.i18n import _
 if TYPE_CHECKING:
     from service.cases.case_service import CaseService
 
-# Every kind of notification, with the name it has on screen and in mail subjects.
-KIND_NAMES: dict[str, str] = {
+# The kinds ``handoffs.handoff`` sends (and webhooks carry), then the worker's own; each
+# with the name it has on screen and in mail subjects.
+HANDOFF_NAMES: dict[str, str] = {
     "new_task": _("新任务"),
     "returned": _("退回补正"),
     "resubmitted": _("补正后重新提交"),
@@ -33,6 +34,9 @@ KIND_NAMES: dict[str, str] = {
     "rejected": _("不予同意"),
     "assigned": _("分派给我"),
     "comment": _("新意见"),
+}
+KIND_NAMES: dict[str, str] = {
+    **HANDOFF_NAMES,
     "reminder": _("即将到期"),
     "overdue": _("已超期"),
     "escalation": _("督办"),

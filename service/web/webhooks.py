@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from service.admin import webhooks
 from service.core.errors import InvalidInput
-from service.notices.preferences import KIND_NAMES
+from service.notices.preferences import HANDOFF_NAMES
 from service.web.common import actor, case_service, reading, require_role, web_blueprint
 from workflows.i18n import _
 
@@ -29,7 +29,7 @@ def _render(errors: dict | None = None, form: dict | None = None) -> str:
         "web/admin_webhooks.html",
         rows=rows,
         scopes=scopes,
-        kind_names=KIND_NAMES,
+        kind_names=HANDOFF_NAMES,
         errors=errors or {},
         form=form or {},
     )
@@ -67,6 +67,6 @@ def deliveries(endpoint_id: int) -> str:
         "web/admin_webhook.html",
         endpoint=endpoint,
         rows=rows,
-        kind_names=KIND_NAMES,
+        kind_names=HANDOFF_NAMES,
         status_names=STATUS_NAMES,
     )

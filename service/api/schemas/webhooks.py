@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from service.core.inputs import MAX_ID, RequestSchema, Text, Whole, between, length
-from service.notices.preferences import KIND_NAMES
+from service.notices.preferences import HANDOFF_NAMES
 
 
 class EndpointSchema(Schema):
@@ -30,7 +30,7 @@ class EndpointListSchema(Schema):
 class EndpointCreateSchema(RequestSchema):
     url = Text(required=True, validate=length(1, 500), metadata={"description": "接收地址"})
     kinds = fields.List(
-        Text(validate=validate.OneOf(list(KIND_NAMES))),
+        Text(validate=validate.OneOf(list(HANDOFF_NAMES))),
         required=True,
         validate=validate.Length(min=1),
         metadata={"description": "推送的事件类别"},
@@ -110,4 +110,4 @@ def event_schema(kind: str, name: str) -> type[Schema]:
     )
 
 
-EVENT_SCHEMAS = {kind: event_schema(kind, name) for kind, name in KIND_NAMES.items()}
+EVENT_SCHEMAS = {kind: event_schema(kind, name) for kind, name in HANDOFF_NAMES.items()}
