@@ -12,7 +12,7 @@ from service.core.models import CaseEvent, HumanTask, Notification, User
 from service.duties.schedule import DutyService
 from workflows.work_calendar import SHANGHAI
 
-CREDIT_CODE = "91310000MA1FL0QX1Y"
+CREDIT_CODE = "91110108MA01RX70XH"
 EVIDENCE = [{"name": "证明材料.pdf", "sha256": "b" * 64}]
 
 

@@ -45,17 +45,14 @@ def _selection(standing: str = "red", code: str = CREDIT_CODE) -> dict[str, Any]
     }
 
 
-def _register(service: CaseService, standing: str, *names: str) -> int:
-    """Give the firm's projects one credit code and put the firm on a list; returns its id."""
+def _register(service: CaseService, standing: str, name: str) -> int:
+    """Register the firm's credit code and put the firm on a list; returns its id."""
     with service.transaction() as session:
-        projects = [
-            session.scalar(select(Organization).where(Organization.name == n)) for n in names
-        ]
-        for project in projects:
-            project.credit_code = CREDIT_CODE
+        firm = session.scalar(select(Organization).where(Organization.name == name))
+        firm.credit_code = CREDIT_CODE
         admin = service.actor(session, "admin")
-        set_standing(session, admin, projects[0].id, standing, "多次违约，业主投诉", at(2026, 3, 1))
-        return projects[0].id
+        set_standing(session, admin, firm.id, standing, "多次违约，业主投诉", at(2026, 3, 1))
+        return firm.id
 
 
 def _at_firm_selection(service: CaseService) -> int:
@@ -113,21 +110,14 @@ def test_only_an_administrator_changes_the_list_and_must_say_why(service: CaseSe
         assert set(error.value.messages) == {"standing", "reason"}
 
 
-def test_a_change_applies_to_every_project_of_the_firm_and_is_recorded(
-    service: CaseService,
-) -> None:
-    firm_id = _register(service, "black", FIRM, OTHER_PROJECT)
+def test_a_change_of_standing_is_recorded(service: CaseService) -> None:
+    firm_id = _register(service, "black", FIRM)
     with service.transaction() as session:
         assert registered_standing(session, CREDIT_CODE) == "black"
-        standings = session.scalars(
-            select(Organization.credit_standing).where(Organization.credit_code == CREDIT_CODE)
-        )
-        assert set(standings) == {"black"}
-        assert len(session.scalars(select(CreditStandingChange)).all()) == 2
+        assert len(session.scalars(select(CreditStandingChange)).all()) == 1
         admin = service.actor(session, "admin")
-        assert (
-            set_standing(session, admin, firm_id, "none", "整改到位，移出黑榜", at(2026, 6, 1)) == 2
-        )
+        assert set_standing(session, admin, firm_id, "none", "整改到位，移出黑榜", at(2026, 6, 1))
+        assert not set_standing(session, admin, firm_id, "none", "再次确认", at(2026, 6, 2))
     with service.sessions() as session:
         record = firm_record(session, firm_id, at(2026, 6, 1).date())
     assert record.standing == "none"

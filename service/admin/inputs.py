@@ -21,6 +21,7 @@ from service.core.inputs import (
     one_of,
 )
 from service.people.access import ROLES
+from workflows.credit_code import credit_code_problem
 from workflows.i18n import _
 
 
@@ -55,14 +56,35 @@ class PlaceCreateSchema(RequestSchema):
     parent = Text(allow_none=True, validate=length(1, 64), metadata={"description": "上级地点编码"})
 
 
+def _credit_code(value: str) -> None:
+    problem = credit_code_problem(value)
+    if problem:
+        raise ValidationError(problem)
+
+
+CREDIT_CODE = {
+    "description": "统一社会信用代码（GB 32100-2015，含校验码），仅物业服务企业，企业间不重复",
+    "pattern": "^[0-9A-HJ-NPQRTUWXY]{18}$",
+    "minLength": 18,
+    "maxLength": 18,
+}
+
+
 class OrganizationCreateSchema(RequestSchema):
     kind = Text(required=True, validate=one_of(ORGANIZATION_PLACE))
     name = Text(required=True, validate=length(1, 200))
     place = Text(required=True, validate=length(1, 64), metadata={"description": "地点编码"})
+    credit_code = Text(validate=_credit_code, metadata=CREDIT_CODE)
 
 
 class OrganizationUpdateSchema(RequestSchema):
-    name = Text(required=True, validate=length(1, 200))
+    name = Text(validate=length(1, 200))
+    credit_code = Text(validate=_credit_code, metadata=CREDIT_CODE)
+
+    @validates_schema
+    def _something(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError(_("请至少修改一项。"))
 
 
 class CalendarDaySetSchema(RequestSchema):

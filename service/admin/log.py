@@ -37,6 +37,7 @@ ACTIONS: dict[str, str] = {
     "place_created": _("新建地点"),
     "organization_created": _("新建单位"),
     "organization_renamed": _("单位更名"),
+    "organization_credit_code_set": _("登记统一社会信用代码"),
     "calendar_day_set": _("设置工作日历"),
     "calendar_day_cleared": _("清除工作日历设置"),
     "setting_set": _("修改配置项"),

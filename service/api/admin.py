@@ -153,7 +153,7 @@ def organizations(args: dict):
 
 
 @bp.route("/admin/organizations", methods=["POST"])
-@errors(bp, 403, 422)
+@errors(bp, 403, 409, 422)
 @bp.arguments(OrganizationCreateSchema)
 @bp.response(201, OrganizationSchema)
 def create_organization(body: dict):
@@ -162,14 +162,12 @@ def create_organization(body: dict):
 
 
 @bp.route("/admin/organizations/<id:organization_id>", methods=["PATCH"])
-@errors(bp, 403, 404, 422)
+@errors(bp, 403, 404, 409, 422)
 @bp.arguments(OrganizationUpdateSchema)
 @bp.response(200, OrganizationSchema)
-def rename_organization(body: dict, organization_id: int):
-    """修改单位名称"""
-    return asdict(
-        admin_places.rename_organization(case_service(), actor(), organization_id, body["name"])
-    )
+def update_organization(body: dict, organization_id: int):
+    """修改单位名称，或登记物业服务企业的统一社会信用代码（GB 32100-2015 校验，企业间不重复）"""
+    return asdict(admin_places.update_organization(case_service(), actor(), organization_id, body))
 
 
 @bp.route("/admin/calendar", methods=["GET"])

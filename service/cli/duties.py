@@ -94,7 +94,8 @@ def cmd_credit_standing(args: argparse.Namespace) -> None:
         changed = set_standing(
             session, actor, args.organization, args.standing, args.reason, service.clock.now()
         )
-    print(f"{changed} project(s) now {FIRM_STANDINGS[args.standing]}")
+    state = "now" if changed else "already"
+    print(f"firm {args.organization} {state} {FIRM_STANDINGS[args.standing]}")
 
 
 def cmd_firm_record(args: argparse.Namespace) -> None:

@@ -76,7 +76,7 @@ class Organization(Base):
     name: Mapped[str] = mapped_column(String(200))
     place_id: Mapped[int] = mapped_column(ForeignKey("places.id"), index=True)
     credit_standing: Mapped[str] = mapped_column(String(8), default="none")
-    credit_code: Mapped[str | None] = mapped_column(String(18), index=True)
+    credit_code: Mapped[str | None] = mapped_column(String(18), index=True, unique=True)
 
     place: Mapped[Place] = relationship()
 

@@ -53,6 +53,12 @@ ORGANIZATIONS = [
     ("street_committee", "团结街道党工委", "S02"),
 ]
 
+# The firms' unified social credit codes (made up, with valid GB 32100-2015 check digits).
+FIRM_CREDIT_CODES = {
+    "安居物业服务有限公司（幸福家园项目）": "91110105MA01AJ805X",
+    "宜居物业服务有限公司（阳光花园项目）": "91110105MA01HQ204A",
+}
+
 USERS = [
     DemoUser("committee", "张业委（幸福家园业委会）", "applicant", "E01", "幸福家园小区业主委员会"),
     DemoUser(
@@ -98,7 +104,12 @@ def load_demo(session: Session) -> bool:
     session.flush()
     organizations: dict[str, Organization] = {}
     for kind, name, place_code in ORGANIZATIONS:
-        org = Organization(kind=kind, name=name, place_id=places[place_code].id)
+        org = Organization(
+            kind=kind,
+            name=name,
+            place_id=places[place_code].id,
+            credit_code=FIRM_CREDIT_CODES.get(name),
+        )
         session.add(org)
         organizations[name] = org
     session.flush()

@@ -5,7 +5,8 @@ year-end evaluations, the firm's own steps that ran past their deadline and thei
 escalations to the street (a party organization's delay on the firm's case is not the
 firm's), incidents and emergencies reported late and rectification items still open. The list is
 kept by the district's administrators: each change of standing is recorded with who made
-it and why, and applies to every project of the firm (the same unified credit code).
+it and why. The register knows each firm by its unified social credit code (one firm per
+code).
 A firm-entry case takes the standing from this register, not from what the form says.
 """
 
@@ -35,9 +36,6 @@ from workflows.duties import INCIDENT_REPORT, YEAR_END_REVIEW
 from workflows.forms import FIRM_STANDINGS
 from workflows.i18n import _
 from workflows.matters.fund_emergency import CODE as FUND_EMERGENCY
-
-# Worst first: where one firm's projects disagree, the worst standing counts.
-_SEVERITY = ("black", "none", "red")
 
 
 @dataclass(frozen=True)
@@ -80,17 +78,11 @@ class FirmRecord:
 
 def registered_standing(session: Session, credit_code: str) -> str | None:
     """The register's standing of the firm with this credit code; None if not registered."""
-    standings = set(
-        session.scalars(
-            select(Organization.credit_standing).where(
-                Organization.kind == PROPERTY_FIRM, Organization.credit_code == credit_code
-            )
+    return session.scalar(
+        select(Organization.credit_standing).where(
+            Organization.kind == PROPERTY_FIRM, Organization.credit_code == credit_code
         )
     )
-    for standing in _SEVERITY:
-        if standing in standings:
-            return standing
-    return None
 
 
 def with_registered_standing(session: Session, payload: Any) -> Any:
@@ -108,10 +100,10 @@ def set_standing(
     standing: str,
     reason: str,
     now: datetime,
-) -> int:
-    """Put a firm (all its projects) on the red or black list, or take it off.
+) -> bool:
+    """Put a firm on the red or black list, or take it off.
 
-    Returns how many projects changed; each change is recorded with the reason.
+    Returns whether the standing changed; each change is recorded with the reason.
     """
     if not actor.is_admin():
         raise Forbidden(_("只有区级管理员可以调整物业服务企业红黑榜"))
@@ -127,36 +119,20 @@ def set_standing(
         errors["reason"] = [_("请填写调整红黑榜的理由")]
     if errors:
         raise InvalidInput(errors)
-    projects = [firm]
-    if firm.credit_code:
-        projects = list(
-            session.scalars(
-                select(Organization)
-                .where(
-                    Organization.kind == PROPERTY_FIRM,
-                    Organization.credit_code == firm.credit_code,
-                )
-                .order_by(Organization.id)
-                .with_for_update()
-            )
+    if firm.credit_standing == standing:
+        return False
+    session.add(
+        CreditStandingChange(
+            organization_id=firm.id,
+            previous=firm.credit_standing,
+            standing=standing,
+            reason=reason.strip(),
+            changed_by=actor.user_id,
+            changed_at=now,
         )
-    changed = 0
-    for project in projects:
-        if project.credit_standing == standing:
-            continue
-        session.add(
-            CreditStandingChange(
-                organization_id=project.id,
-                previous=project.credit_standing,
-                standing=standing,
-                reason=reason.strip(),
-                changed_by=actor.user_id,
-                changed_at=now,
-            )
-        )
-        project.credit_standing = standing
-        changed += 1
-    return changed
+    )
+    firm.credit_standing = standing
+    return True
 
 
 def firm_record(session: Session, organization_id: int, today: date) -> FirmRecord:

@@ -40,6 +40,9 @@ class OrganizationSchema(Schema):
     name = fields.String(required=True)
     place_code = fields.String(required=True)
     credit_standing = fields.String(required=True)
+    credit_code = fields.String(
+        required=True, allow_none=True, metadata={"description": "统一社会信用代码（物业服务企业）"}
+    )
 
 
 class PlaceSchema(Schema):

@@ -27,6 +27,7 @@ from service.web.administration.forms import (
     problem,
 )
 from service.web.common import ORGANIZATION_KINDS, PLACE_KINDS, actor, case_service, reading
+from workflows.catalogue import PROPERTY_FIRM
 from workflows.i18n import _
 
 # The levels that may be a parent, and those organizations sit at, top down.
@@ -121,15 +122,27 @@ def create_place() -> Response | tuple[str, int]:
 def _organization_row(
     org: OrganizationView, names: dict[str, str], failed: str, errors: Errors
 ) -> dict[str, Any]:
-    """One organization; the renaming ``failed`` shows what was typed and why it was refused."""
-    refused = failed == str(org.id)
+    """One organization; a refused change (``failed`` is "<id>/name" or "<id>/credit_code")
+    shows what was typed and why it was refused."""
+
+    def typed(field: str, current: str | None) -> tuple[str, list[str]]:
+        if failed != f"{org.id}/{field}":
+            return current or "", []
+        return request.form.get(field, ""), errors.get(field) or errors.get("_form", [])
+
+    name, name_errors = typed("name", org.name)
+    code, code_errors = typed("credit_code", org.credit_code)
     return {
         "id": org.id,
         "name": org.name,
         "kind": ORGANIZATION_KINDS.get(org.kind, org.kind),
+        "is_firm": org.kind == PROPERTY_FIRM,
+        "credit_code": org.credit_code,
         "place": names.get(org.place_code, org.place_code),
-        "typed": request.form.get("name", "") if refused else org.name,
-        "errors": errors.get("name", []) if refused else [],
+        "typed": name,
+        "errors": name_errors,
+        "typed_code": code,
+        "code_errors": code_errors,
     }
 
 
@@ -139,8 +152,8 @@ def organizations() -> str:
 
 
 def _render_organizations(failed: str, errors: Errors) -> str:
-    """The list, filtered on ``?place=``; ``failed`` is "create" or the id of the
-    organization whose form the ``errors`` belong to."""
+    """The list, filtered on ``?place=``; ``failed`` is "create" or the organization and
+    field ("<id>/name") whose form the ``errors`` belong to."""
     place = request.args.get("place") or None
     cursor = request.args.get("cursor") or None
     with reading() as db:
@@ -164,13 +177,13 @@ def _render_organizations(failed: str, errors: Errors) -> str:
 
 @bp.post("/admin/organizations")
 def create_organization() -> Response | tuple[str, int]:
-    values = filled("kind", "name", "place")
+    values = filled("kind", "name", "place", "credit_code")
     try:
         created = admin_places.create_organization(
             case_service(), actor(), checked(OrganizationCreateSchema(), values)
         )
-    except InvalidInput as exc:
-        return _render_organizations("create", exc.messages), exc.status
+    except (InvalidInput, Conflict) as exc:
+        return _render_organizations("create", problem(exc)), exc.status
     flash(_("已新建单位“{name}”。").format(name=created.name), "success")
     return redirect(url_for(".organizations", place=created.place_code))
 
@@ -178,12 +191,28 @@ def create_organization() -> Response | tuple[str, int]:
 @bp.post("/admin/organizations/<int:organization_id>/name")
 def rename_organization(organization_id: int) -> Response | tuple[str, int]:
     """Renamed from its row; the list comes back as it was (``?place=``, ``?cursor=``)."""
+    return _update_organization(organization_id, "name", _("单位已更名为“{name}”。"))
+
+
+@bp.post("/admin/organizations/<int:organization_id>/credit-code")
+def register_credit_code(organization_id: int) -> Response | tuple[str, int]:
+    """A firm's unified social credit code registered from its row."""
+    message = _("已登记“{name}”的统一社会信用代码 {credit_code}。")
+    return _update_organization(organization_id, "credit_code", message)
+
+
+def _update_organization(
+    organization_id: int, field: str, message: str
+) -> Response | tuple[str, int]:
     try:
-        name = checked(OrganizationUpdateSchema(), filled("name"))["name"]
-        renamed = admin_places.rename_organization(case_service(), actor(), organization_id, name)
-    except InvalidInput as exc:
-        return _render_organizations(str(organization_id), exc.messages), exc.status
-    flash(_("单位已更名为“{name}”。").format(name=renamed.name), "success")
+        typed = filled(field)
+        if not typed:
+            raise InvalidInput({field: [_("此项为必填项。")]})
+        values = checked(OrganizationUpdateSchema(), typed)
+        updated = admin_places.update_organization(case_service(), actor(), organization_id, values)
+    except (InvalidInput, Conflict) as exc:
+        return _render_organizations(f"{organization_id}/{field}", problem(exc)), exc.status
+    flash(message.format(name=updated.name, credit_code=updated.credit_code), "success")
     listing = url_for(
         ".organizations",
         place=request.args.get("place") or None,
