@@ -18,6 +18,7 @@ from werkzeug.routing import IntegerConverter
 from service.api.problems import database_problem, service_problem, validation_problem
 from service.cases.case_service import CaseService
 from service.core.db import DatabaseError, Session
+from service.core.edge import refuse_bad_text
 from service.core.errors import ServiceError, Unauthenticated
 from service.people.access import Actor
 from service.people.auth import actor_for_token
@@ -74,6 +75,11 @@ def _authenticate() -> None:
         g.api_actor = actor_for_token(connection, token.strip(), now())
 
 
+def _check_text() -> None:
+    """After the token (so a caller without one learns nothing), before any handler."""
+    refuse_bad_text(request)
+
+
 PATH_PARAMETERS = {
     "case_id": _("案件编号"),
     "task_id": _("任务编号"),
@@ -109,6 +115,7 @@ def api_blueprint(name: str, description: str) -> Blueprint:
     """A blueprint of the API: token required, errors as problem details."""
     bp = ApiBlueprint(name, __name__, url_prefix=API_PREFIX, description=description)
     bp.before_request(_authenticate)
+    bp.before_request(_check_text)
     bp.register_error_handler(ServiceError, service_problem)
     bp.register_error_handler(ValidationError, validation_problem)
     bp.register_error_handler(DatabaseError, database_problem)

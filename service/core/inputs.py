@@ -48,10 +48,26 @@ class Whole(fields.Integer):
 
 
 class YesNo(fields.Boolean):
+    """Only JSON true or false: a 0, 1, "yes" or "on" is refused, not guessed at."""
+
     default_error_messages: ClassVar[dict[str, str]] = {
         **_REQUIRED,
         "invalid": _("应为 true 或 false。"),
     }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class QueryYesNo(YesNo):
+    """A switch in the query string, where only the words true and false are booleans."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if value in ("true", "false"):
+            return value == "true"
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 FIRST_YEAR, LAST_YEAR = 1900, 2999

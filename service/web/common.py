@@ -26,6 +26,7 @@ from wtforms.validators import ValidationError
 from service.cases.case_service import CaseService
 from service.cases.catalogue import kind_name
 from service.core.db import Session
+from service.core.edge import RefusedText, refuse_bad_text
 from service.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from service.people.access import Actor
 from workflows import duties
@@ -89,7 +90,9 @@ def web_blueprint(name: str, import_name: str, **kwargs: Any) -> Blueprint:
     """A blueprint of pages: signed-in visitors only, CSRF-checked, errors as pages."""
     bp = Blueprint(name, import_name, **kwargs)
     bp.before_request(_guard)
+    bp.before_request(_check_text)
     bp.register_error_handler(ServiceError, _service_error)
+    bp.register_error_handler(RefusedText, _refused_text)
     return bp
 
 
@@ -114,6 +117,21 @@ def _guard() -> Response | None:
             else:
                 return None
     return redirect(url_for("signin.form", next=request.full_path.rstrip("?")))
+
+
+def _check_text() -> None:
+    """After the CSRF check and signing in, before any view reads the request."""
+    refuse_bad_text(request)
+
+
+def _refused_text(exc: RefusedText) -> tuple[str, int]:
+    """Which fields to correct; going back keeps what the visitor typed."""
+    lines = [
+        f"“{_('请求') if name == '_schema' else name}”：{'；'.join(texts)}"
+        for name, texts in exc.messages.items()
+    ]
+    hint = _("请返回上一页修改后重新提交。")
+    return error_page("　".join([*lines, hint]), 422, _("提交的内容有误"))
 
 
 def safe_next(target: str | None) -> str:

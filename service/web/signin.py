@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from werkzeug.wrappers import Response
 
+from service.core.edge import RefusedText
 from service.core.errors import TooManyAttempts, Unauthenticated
 from service.people.sign_in import sign_in
 from service.web import oidc
@@ -18,6 +19,13 @@ bp = web_blueprint("signin", __name__)
 def _page(**values: object) -> str:
     """The sign-in form, with the district's single sign-on beside it when configured."""
     return render_template("web/signin.html", oidc_label=oidc.offered(), **values)
+
+
+@bp.errorhandler(RefusedText)
+def refused(exc: RefusedText) -> tuple[str, int]:
+    """The form again, as after a wrong password, saying what was wrong with the text."""
+    reasons = "；".join(dict.fromkeys(t for texts in exc.messages.values() for t in texts))
+    return _page(next="", message=_("用户名或密码") + reasons), 422
 
 
 @bp.get("/signin")

@@ -184,12 +184,17 @@ class Choice(_Labelled, fields.String):
 
 
 class Flag(_Labelled, fields.Boolean):
-    """A yes/no answer."""
+    """A yes/no answer: true or false only, never a 0, 1, "yes" or "on" guessed at."""
 
     form_type: ClassVar[str] = "boolean"
     default_error_messages: ClassVar[dict[str, str]] = {
         "invalid": _("“{label}”应选择“是”或“否”。"),
     }
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
 
 
 class Day(_Labelled, fields.Date):

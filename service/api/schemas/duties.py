@@ -9,6 +9,7 @@ from service.core.inputs import (
     MAX_ID,
     Object,
     QuerySchema,
+    QueryYesNo,
     RequestSchema,
     Text,
     Whole,
@@ -110,7 +111,7 @@ class StandingSetSchema(RequestSchema):
 
 
 class NotificationArgs(QuerySchema):
-    unread = YesNo(load_default=False, metadata={"description": "只看未读"})
+    unread = QueryYesNo(load_default=False, metadata={"description": "只看未读"})
     limit = Whole(strict=False, load_default=50, validate=between(1, 200))
     offset = Whole(strict=False, load_default=0, validate=between(0, MAX_ID))
 

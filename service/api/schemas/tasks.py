@@ -19,10 +19,10 @@ from service.core.inputs import (
     Moment,
     Object,
     Part,
+    QueryYesNo,
     RequestSchema,
     Text,
     Whole,
-    YesNo,
     between,
     length,
     one_of,
@@ -80,7 +80,7 @@ class InboxFilterSchema(Schema):
     estate = Text(validate=length(1, 64), metadata={"description": "小区编码"})
     status = Text(validate=one_of(TASK_STATUSES), metadata={"description": "默认 open"})
     due_before = Moment(metadata={"description": "办理期限早于该时刻"})
-    overdue = YesNo(metadata={"description": "true：已超期；false：未超期"})
+    overdue = QueryYesNo(metadata={"description": "true：已超期；false：未超期"})
     assignee = Text(
         validate=length(1, 64),
         metadata={
@@ -88,7 +88,7 @@ class InboxFilterSchema(Schema):
             "默认：待办时为未签收或我签收的"
         },
     )
-    unassigned = YesNo(metadata={"description": "true：仅未签收；false：仅已签收"})
+    unassigned = QueryYesNo(metadata={"description": "true：仅未签收；false：仅已签收"})
     sort = Text(
         validate=one_of(SORTS),
         metadata={"description": "due / created / priority，前加 - 为倒序；默认 due"},

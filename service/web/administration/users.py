@@ -74,7 +74,7 @@ def create_user() -> Response | tuple[str, int]:
         "username": form.get("username", "").strip(),
         "display_name": form.get("display_name", "").strip(),
         "password": form.get("password", ""),
-        "active": "true" if form.get("active") else "false",
+        "active": bool(form.get("active")),
     }
     try:
         created = admin_users.create_user(
