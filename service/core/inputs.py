@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from workflows.formkit.fields import FIRST_YEAR, LAST_YEAR
 from workflows.i18n import _
 
 MAX_ID = 2**31 - 1
@@ -70,9 +71,6 @@ class QueryYesNo(YesNo):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-FIRST_YEAR, LAST_YEAR = 1900, 2999
-
-
 class Moment(fields.AwareDateTime):
     default_error_messages: ClassVar[dict[str, str]] = {
         **_REQUIRED,
@@ -93,6 +91,7 @@ class Day(fields.Date):
     default_error_messages: ClassVar[dict[str, str]] = {
         **_REQUIRED,
         "invalid": _("应为日期，格式为 YYYY-MM-DD。"),
+        "invalid_awareness": _("应为日期，格式为 YYYY-MM-DD。"),
         "format": _("日期格式不正确。"),
         "out_of_range": _("日期应在 1900 年至 2999 年之间。"),
     }
@@ -115,6 +114,13 @@ class Anything(fields.Raw):
     default_error_messages: ClassVar[dict[str, str]] = _REQUIRED
 
 
+class Many(fields.List):
+    default_error_messages: ClassVar[dict[str, str]] = {
+        **_REQUIRED,
+        "invalid": _("应为 JSON 数组。"),
+    }
+
+
 class Part(fields.Nested):
     default_error_messages: ClassVar[dict[str, str]] = {
         **_REQUIRED,
@@ -128,6 +134,10 @@ def length(low: int, high: int) -> validate.Length:
 
 def between(low: int, high: int) -> validate.Range:
     return validate.Range(low, high, error=_("应为 {min} 至 {max} 之间的整数。"))
+
+
+def at_least(low: int) -> validate.Length:
+    return validate.Length(min=low, error=_("至少需要 {min} 项。"))
 
 
 def one_of(choices: Any) -> validate.OneOf:
@@ -156,4 +166,7 @@ class RequestSchema(Schema):
 class QuerySchema(Schema):
     """Query-string parameters; unknown ones are ignored by the parser."""
 
-    error_messages: ClassVar[dict[str, str]] = {"type": _("参数格式不正确。")}
+    error_messages: ClassVar[dict[str, str]] = {
+        "unknown": _("不接受此参数。"),
+        "type": _("参数格式不正确。"),
+    }

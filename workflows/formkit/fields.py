@@ -17,8 +17,14 @@ from workflows.owners_vote import parse_area
 from workflows.work_calendar import SHANGHAI
 
 CENT = Decimal("0.01")
-_MONEY = re.compile(r"\d{1,13}(\.\d{1,2})?")
-_INTEGER = re.compile(r"[+-]?\d{1,12}")
+# ASCII digits only: Python's \d and Decimal() would also take "１２３" or "1e999".
+_MONEY = re.compile(r"[0-9]{1,13}(\.[0-9]{1,2})?")
+_AREA = re.compile(r"[0-9]{1,13}(\.[0-9]{1,2})?")
+_INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
+# A count above this is no count of people or spaces, and would overflow a column.
+MAX_COUNT = 2**31 - 1
+# The API's own bounds on dates: past them the deadline arithmetic leaves the calendar.
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 class _Labelled:
@@ -27,6 +33,7 @@ class _Labelled:
     form_type: ClassVar[str] = "text"
     default_error_messages: ClassVar[dict[str, str]] = {
         "required": _("请填写“{label}”。"),
+        "out_of_range": _("“{label}”应在 1900 年至 2999 年之间，请检查后重新填写。"),
         "null": _("“{label}”不能为空，请填写。"),
         "validator_failed": _("“{label}”的值无效，请检查后重新填写。"),
         "invalid": _("“{label}”的格式不正确，请检查后重新填写。"),
@@ -99,7 +106,7 @@ class Count(_Labelled, fields.Field):
     }
 
     def __init__(
-        self, label: str, *, min_value: int = 0, max_value: int | None = None, **kwargs: Any
+        self, label: str, *, min_value: int = 0, max_value: int = MAX_COUNT, **kwargs: Any
     ) -> None:
         super().__init__(label, **kwargs)
         self.min_value = min_value
@@ -112,7 +119,7 @@ class Count(_Labelled, fields.Field):
             raise self.make_error("invalid")
         if value < self.min_value:
             raise self.make_error("too_small", min=self.min_value)
-        if self.max_value is not None and value > self.max_value:
+        if value > self.max_value:
             raise self.make_error("too_large", max=self.max_value)
         return value
 
@@ -132,7 +139,7 @@ class Area(_Labelled, fields.Field):
     }
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
-        if not isinstance(value, str):
+        if not isinstance(value, str) or not _AREA.fullmatch(value.strip()):
             raise self.make_error("invalid")
         try:
             return parse_area(value)
@@ -209,6 +216,12 @@ class Day(_Labelled, fields.Date):
         super().__init__(label, **kwargs)
         self.past = past
 
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise self.make_error("out_of_range")
+        return day
+
     def describe(self) -> dict[str, Any]:
         return {"not_after_today": self.past}
 
@@ -225,6 +238,12 @@ class Moment(_Labelled, fields.AwareDateTime):
     def __init__(self, label: str, *, past: bool = False, **kwargs: Any) -> None:
         super().__init__(label, default_timezone=SHANGHAI, **kwargs)
         self.past = past
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+            raise self.make_error("out_of_range")
+        return moment
 
     def describe(self) -> dict[str, Any]:
         return {"not_after_now": self.past}

@@ -3,6 +3,8 @@ attachments."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields
 
@@ -29,6 +31,7 @@ from service.core.inputs import (
     one_of,
 )
 from workflows.catalogue import MATTERS
+from workflows.i18n import _
 
 
 class CaseFilingSchema(RequestSchema):
@@ -197,8 +200,21 @@ class VerificationSchema(Schema):
 # -- attachments -------------------------------------------------------------------------
 
 
+class File(Upload):
+    default_error_messages: ClassVar[dict[str, str]] = {
+        "required": _("请选择要上传的文件。"),
+        "null": _("请选择要上传的文件。"),
+        "validator_failed": _("此项的值无效。"),
+    }
+
+
 class UploadSchema(Schema):
-    file = Upload(required=True, metadata={"description": "PDF、JPG、PNG、DOCX 或 XLSX 文件"})
+    error_messages: ClassVar[dict[str, str]] = {
+        "unknown": _("不接受此字段。"),
+        "type": _("请求体应为 multipart/form-data 表单。"),
+    }
+
+    file = File(required=True, metadata={"description": "PDF、JPG、PNG、DOCX 或 XLSX 文件"})
 
 
 class AttachmentSchema(Schema):

@@ -7,7 +7,9 @@ from marshmallow import Schema, fields, validate
 
 from service.core.inputs import (
     MAX_ID,
+    Many,
     Object,
+    Part,
     QuerySchema,
     QueryYesNo,
     RequestSchema,
@@ -155,4 +157,4 @@ class PreferenceChoiceSchema(RequestSchema):
 
 
 class PreferenceSetSchema(RequestSchema):
-    items = fields.List(fields.Nested(PreferenceChoiceSchema), required=True)
+    items = Many(Part(PreferenceChoiceSchema), required=True)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from service.core.inputs import MAX_ID, RequestSchema, Text, Whole, between, length
+from service.core.inputs import (
+    MAX_ID,
+    Many,
+    RequestSchema,
+    Text,
+    Whole,
+    at_least,
+    between,
+    length,
+    one_of,
+)
 from service.notices.preferences import HANDOFF_NAMES
 
 
@@ -29,10 +39,10 @@ class EndpointListSchema(Schema):
 
 class EndpointCreateSchema(RequestSchema):
     url = Text(required=True, validate=length(1, 500), metadata={"description": "接收地址"})
-    kinds = fields.List(
-        Text(validate=validate.OneOf(list(HANDOFF_NAMES))),
+    kinds = Many(
+        Text(validate=one_of(HANDOFF_NAMES)),
         required=True,
-        validate=validate.Length(min=1),
+        validate=at_least(1),
         metadata={"description": "推送的事件类别"},
     )
     organization_id = Whole(
