@@ -239,6 +239,12 @@ class World:
         set_calendar_day(self.service, self.actor("admin"), date(2026, 9, 29), False, "")
         return "2026-09-29"
 
+    def day_after(self, days: int) -> str:
+        """The day ``days`` after the world's today, in Beijing."""
+        return date.fromordinal(
+            self.clock.now().astimezone(SHANGHAI).date().toordinal() + days
+        ).isoformat()
+
     def target(self, name: str, role: str, scope: str) -> Any:
         """What a placeholder of a path means for ``role`` in ``scope`` ("in" or "out")."""
         inside = scope == "in"
@@ -396,6 +402,29 @@ ROUTES = (
         "/tasks/{street_task}/complete",
         STREET_STEP,
         {"data": {"supervision_note": "已督促社区党组织限期办理"}},
+    ),
+    Route("GET", "/tasks/{street_task}/supervision", READ),
+    Route(
+        "POST",
+        "/tasks/{street_task}/supervision/deadline",
+        STREET_STEP,
+        lambda role, scope, world: {"due_on": world.day_after(5), "reason": "节后办理"},
+    ),
+    Route(
+        "POST",
+        "/tasks/{street_task}/supervision/summons",
+        STREET_STEP,
+        lambda role, scope, world: {
+            "held_on": world.day_after(0),
+            "attendees": ["社区书记"],
+            "minutes": "限期三日办结",
+        },
+    ),
+    Route(
+        "POST",
+        "/tasks/{street_task}/supervision/hand-back",
+        STREET_STEP,
+        {"instructions": "请即行受理"},
     ),
     # duties: incidents, the rectification ledger, the red/black list, notifications
     Route(

@@ -171,7 +171,8 @@ def save(
     return state
 
 
-def mark_completed(session: Session, task: HumanTask, user_id: int, now: datetime) -> None:
+def mark_completed(session: Session, task: HumanTask, user_id: int | None, now: datetime) -> None:
+    """Mark the task row done; ``user_id`` is None when the service closed it itself."""
     done = {"status": "completed", "completed_at": now, "completed_by": user_id}
     session.execute(_FINISH_TASK, {"task": task.id, **done})
     for column, value in done.items():

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from service.cases.model_store import models_for
 from service.cases.operation import moment_at, step_context, validated
 from service.cases.persistence import locked_step, mark_completed, save
+from service.cases.supervision_closing import close_supervisions, record_closings
 from service.core.clock import Clock
 from service.core.errors import Conflict, Forbidden
 from service.core.models import Case, HumanTask, Organization, WrittenReply
@@ -83,6 +84,7 @@ def complete_task(
         )
     engine.complete(workflow, task.bpmn_id, data)
     mark_completed(session, task, actor.user_id, moment.now)
+    closings = close_supervisions(session, engine, workflow, moment, task, step.other_open)
     state = save(session, case, engine, workflow, moment.now, step.other_open)
     after_step(session, case, task, data, moment.now)
     append_event(
@@ -96,11 +98,12 @@ def complete_task(
             "task": task.bpmn_id,
             "data": data,
             "deadlines": moment.deadlines.issued,
-            "digest": case.state_digest,
-            "state_sha256": state_fingerprint(state),
+            "digest": closings[0].before_digest if closings else case.state_digest,
+            "state_sha256": closings[0].before_sha256 if closings else state_fingerprint(state),
         },
         step.head,
     )
+    record_closings(session, case, task, closings, state, moment.now)
     return case.revision
 
 

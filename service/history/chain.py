@@ -20,7 +20,8 @@ from sqlalchemy.orm import Session
 from service.core.models import CaseEvent
 
 GENESIS = "0" * 64
-ENGINE_EVENTS = ("case_filed", "task_completed", "timers_fired")
+# The entries that move the engine; replay applies them in order.
+ENGINE_EVENTS = ("case_filed", "task_completed", "supervision_closed", "timers_fired")
 
 _EVENTS = CaseEvent.__table__
 # Built once: every step appends an event, and building the statements cost more than

@@ -141,7 +141,7 @@ def _apply(engine: CaseEngine, workflow: Any, event: CaseEvent) -> Any:
             raise ReplayDivergence(event.seq, "the case was not filed first")
         else:
             workflow.script_engine = script_engine
-            if event.kind == "task_completed":
+            if event.kind in ("task_completed", "supervision_closed"):
                 engine.complete(workflow, data["task"], data["data"])
             else:
                 fired = engine.fire_due_timers(workflow)

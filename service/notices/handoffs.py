@@ -166,3 +166,33 @@ def commented(session: Session, case: Case, author_id: int, text: str, now: date
     )
     excerpt = text if len(text) <= 200 else text[:200] + "…"
     handoff(session, "comment", case, users, now=now, detail=_("意见：{text}").format(text=excerpt))
+
+
+def deadline_set(
+    session: Session, case: Case, step: HumanTask, reason: str, now: datetime
+) -> list[int]:
+    """Tell the workers of an overdue step the new deadline the street gave it."""
+    return handoff(
+        session,
+        "deadline_set",
+        case,
+        recipients(session, case, step.role, step.assignee_id),
+        now=now,
+        task=step,
+        detail=_("理由：{reason}").format(reason=reason),
+    )
+
+
+def handed_back(
+    session: Session, case: Case, step: HumanTask, instructions: str, now: datetime
+) -> list[int]:
+    """Tell the workers of an overdue step that the street handed it back to them."""
+    return handoff(
+        session,
+        "handed_back",
+        case,
+        recipients(session, case, step.role, step.assignee_id),
+        now=now,
+        task=step,
+        detail=_("督办意见：{instructions}").format(instructions=instructions),
+    )

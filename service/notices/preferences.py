@@ -34,6 +34,8 @@ HANDOFF_NAMES: dict[str, str] = {
     "rejected": _("不予同意"),
     "assigned": _("分派给我"),
     "comment": _("新意见"),
+    "deadline_set": _("街道督办：重新限期"),
+    "handed_back": _("街道督办：交回办理"),
 }
 KIND_NAMES: dict[str, str] = {
     **HANDOFF_NAMES,

@@ -27,6 +27,10 @@ EVENT_KINDS = {
     "task_updated": _("更新任务"),
     "comment_added": _("添加备注"),
     "attachment_added": _("上传附件"),
+    "supervision_closed": _("督办自动办结"),
+    "supervision_deadline_set": _("督办：重新限期"),
+    "supervision_summons": _("督办：约谈"),
+    "supervision_handed_back": _("督办：交回办理"),
 }
 
 END_EVENTS = {
@@ -47,6 +51,11 @@ DERIVED = {
     "vote_passed": _("业主表决是否通过"),
     "reply_document_number": _("批复文号"),
     "reported_late": _("是否迟报"),
+    "supervision_outcome": _("督办结果"),
+}
+SUPERVISION_OUTCOMES = {
+    "resolved": _("街道党工委办结"),
+    "step_completed": _("超期步骤已办理，督办随之办结"),
 }
 
 
@@ -117,6 +126,8 @@ def facts(specs: list[dict[str, Any]], data: Mapping[str, Any]) -> list[tuple[st
                     label,
                     shown_value({"type": "boolean"}, value, data)
                     if isinstance(value, bool)
+                    else str(SUPERVISION_OUTCOMES.get(value, value))
+                    if key == "supervision_outcome"
                     else str(value),
                 )
             )
@@ -141,6 +152,8 @@ def event_facts(
         return rows
     if event.kind == "timers_fired":
         return [(_("到期的办理期限"), "、".join(timer_name(t) for t in data.get("timers", [])))]
+    if event.kind.startswith("supervision_"):
+        return supervision_facts(event.kind, data)
     if event.kind == "comment_added":
         return [(_("备注内容"), str(data.get("body", "")))]
     if event.kind == "task_assigned":
@@ -151,6 +164,28 @@ def event_facts(
             for name, change in data.get("changes", {}).items()
         ]
     return []
+
+
+def supervision_facts(kind: str, data: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What the street did on a 督办, or how it closed, in words."""
+    rows = [(_("被督办的步骤"), step_name(str(data.get("step", ""))))]
+    if kind == "supervision_closed":
+        rows.append((_("督办结果"), SUPERVISION_OUTCOMES["step_completed"]))
+    elif kind == "supervision_deadline_set":
+        rows += [
+            (_("原办理期限"), _when(data.get("from"))),
+            (_("新的办理期限"), _when(data.get("to"))),
+            (_("理由"), str(data.get("reason", ""))),
+        ]
+    elif kind == "supervision_summons":
+        rows += [
+            (_("约谈日期"), str(data.get("held_on", ""))),
+            (_("参加人员"), "、".join(data.get("attendees", []))),
+            (_("约谈纪要"), str(data.get("minutes", ""))),
+        ]
+    elif kind == "supervision_handed_back":
+        rows.append((_("督办意见"), str(data.get("instructions", ""))))
+    return rows
 
 
 def _when(value: Any) -> str:

@@ -7,6 +7,7 @@ the generic page. "核算" and "预览" run the service's own checks without com
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -20,11 +21,12 @@ from service.cases.written_reply import reply_preview
 from service.core.errors import Conflict, Forbidden, InvalidInput
 from service.people.access import may_work_task
 from service.people.directory import display_names, party_members
+from service.tasks import street_powers
 from service.tasks.arrangement import update_task
 from service.tasks.claiming import assignees
 from service.tasks.completion import complete
 from service.tasks.inbox import readable_task
-from service.tasks.supervision import may_rearrange
+from service.tasks.supervision import SUPERVISION_PREFIX, may_rearrange
 from service.web import fields
 from service.web import reading as rd
 from service.web.common import (
@@ -129,6 +131,11 @@ class TaskPage:
             )
             self.assignees = assignees(db, actor(), task_id)
             self.may_rearrange = task.status == "open" and may_rearrange(db, actor(), task, case)
+            self.supervision = (
+                street_powers.supervision_view(db, actor(), task_id, now())
+                if task.bpmn_id.startswith(SUPERVISION_PREFIX)
+                else None
+            )
         self.data: dict[str, Any] = {}
         if self.may_work:
             self.data = task_context(case_service(), actor(), task_id)
@@ -339,6 +346,12 @@ def _render(
         present=set(request.form.getlist("present_member")),
         preview=preview,
         current_time=now(),
+        supervision_actions=[
+            (rd.event_title(e), e, rd.event_facts(e, page.case.matter_type))
+            for e in page.supervision.actions
+        ]
+        if page.supervision
+        else [],
     )
 
 
@@ -380,3 +393,71 @@ def arrange(task_id: int) -> Response | tuple[str, int] | str:
 def day_start(day: date) -> datetime:
     """Midnight in Beijing: a due date ends at the next day's start, as periods do."""
     return datetime.combine(day, time(), SHANGHAI)
+
+
+SUPERVISION_FIELDS = {
+    "due_on": _("新的办理期限"),
+    "reason": _("理由"),
+    "held_on": _("约谈日期"),
+    "attendees": _("参加人员"),
+    "minutes": _("约谈纪要"),
+    "instructions": _("督办意见"),
+}
+SUPERVISION_DONE = {
+    "deadline": _("已为超期步骤重新限期，并通知了责任方。"),
+    "summons": _("约谈已记录。"),
+    "hand_back": _("已交回责任方办理，并通知了责任方。"),
+}
+
+
+@bp.post("/tasks/<int:task_id>/supervision")
+def supervise(task_id: int) -> Response | tuple[str, int] | str:
+    """The street's actions on its 督办: a new deadline, a 约谈, a hand-back."""
+    page = TaskPage(task_id)
+    action = request.form.get("action", "")
+    if page.supervision is None or action not in SUPERVISION_DONE:
+        return error_page(_("没有这项督办操作。"), 404)
+    form = request.form
+    try:
+        if action == "deadline":
+            street_powers.set_deadline(
+                case_service(), actor(), task_id, _day("due_on"), form.get("reason", "")
+            )
+        elif action == "summons":
+            street_powers.record_summons(
+                case_service(),
+                actor(),
+                task_id,
+                _day("held_on"),
+                ATTENDEE_SEPARATORS.split(form.get("attendees", "")),
+                form.get("minutes", ""),
+            )
+        else:
+            street_powers.hand_back(case_service(), actor(), task_id, form.get("instructions", ""))
+    except InvalidInput as exc:
+        flash(
+            "；".join(
+                f"{SUPERVISION_FIELDS.get(name, name)}：{message}"
+                for name, messages in exc.messages.items()
+                for message in messages
+            ),
+            "error",
+        )
+        return _render(page, {}, {}), 422
+    except (Forbidden, Conflict) as exc:
+        flash(exc.message, "error")
+        return _render(TaskPage(task_id), {}, {}), exc.status
+    flash(SUPERVISION_DONE[action], "success")
+    return redirect(url_for(".show", task_id=task_id))
+
+
+# Attendees typed one a line, or separated as Chinese lists are.
+ATTENDEE_SEPARATORS = re.compile(r"[\n、,，;；]")
+
+
+def _day(name: str) -> date:
+    """A date typed in the form field ``name``; InvalidInput naming it if it is not one."""
+    try:
+        return date.fromisoformat(request.form.get(name, "").strip())
+    except ValueError as exc:
+        raise InvalidInput({name: [_("日期格式应为 YYYY-MM-DD，如“2026-03-15”。")]}) from exc

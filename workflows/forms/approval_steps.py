@@ -172,7 +172,11 @@ class WrittenReplyForm(FormSchema):
 
 
 class SupervisionForm(FormSchema):
-    """街道督办 of an overdue step: what the street did and when it follows up."""
+    """办结街道督办 of an overdue step: how the street resolved it, and when it follows up.
+
+    Completing the form resolves the 督办; one closed by its step's completion records
+    ``supervision_outcome`` "step_completed" instead.
+    """
 
     supervision_note = Text(_("督办意见"))
     follow_up_date = Day(_("跟进日期"), required=False)
@@ -180,7 +184,7 @@ class SupervisionForm(FormSchema):
     def check(self, data: dict[str, Any], ctx: StepContext, findings: Findings) -> dict[str, Any]:
         if data.get("follow_up_date") and data["follow_up_date"] <= ctx.today:
             findings.error("follow_up_date", _("跟进日期应晚于今天。"))
-        return {}
+        return {"supervision_outcome": "resolved"}
 
 
 # ---------------------------------------------------------------- oversight steps
