@@ -26,6 +26,7 @@ from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
 from SpiffWorkflow.util.task import TaskState
 
 from workflows.catalogue import MATTERS
+from workflows.deadlines import TIME_LIMITS
 
 REPO = Path(__file__).resolve().parent.parent
 MODELS = REPO / "bpmn"
@@ -81,6 +82,8 @@ DUTY_ROLES: dict[str, dict[str, str]] = {
         "quarterly_review": "party_secretary",
         "quarterly_supplement": "applicant",
         "supervise_quarterly_submission": "street",
+        "supervise_quarterly_review": "street",
+        "supervise_quarterly_supplement": "street",
     },
     "year_end_review": {
         "annual_report": "applicant",
@@ -88,12 +91,15 @@ DUTY_ROLES: dict[str, dict[str, str]] = {
         "rectification_progress": "applicant",
         "rectification_check": "party_secretary",
         "supervise_annual_report": "street",
+        "supervise_annual_evaluation": "street",
         "supervise_rectification_progress": "street",
+        "supervise_rectification_check": "street",
     },
     "incident_report": {
         "incident_acknowledgement": "party_secretary",
         "incident_follow_up": "applicant",
         "supervise_incident_acknowledgement": "street",
+        "supervise_incident_follow_up": "street",
     },
 }
 # Timers on a date the users or the schedule set, rather than on the step's own rule.
@@ -128,6 +134,7 @@ def _roles(process_id: str) -> dict[str, str]:
             "supervise_acceptance_check": "street",
             "supervise_collective_study": "street",
             "supervise_written_reply": "street",
+            "supervise_supplement": "street",
         }
     if process_id == "oversight":
         return {
@@ -136,6 +143,7 @@ def _roles(process_id: str) -> dict[str, str]:
             "rectification": "applicant",
             "supervise_oversight_review": "street",
             "supervise_rectification": "street",
+            "supervise_implementation_report": "street",
         }
     matter = MATTERS[process_id.removeprefix("matter_")]
     roles = {step.id: step.role for step in matter.matter_steps}
@@ -157,9 +165,15 @@ def _end_events(process_id: str) -> set[str]:
             "supervised_acceptance_check",
             "supervised_collective_study",
             "supervised_written_reply",
+            "supervised_supplement",
         }
     if process_id == "oversight":
-        return {"oversight_closed", "supervised_oversight_review", "supervised_rectification"}
+        return {
+            "oversight_closed",
+            "supervised_oversight_review",
+            "supervised_rectification",
+            "supervised_implementation_report",
+        }
     code = process_id.removeprefix("matter_")
     ends = {"case_rejected", "case_closed"}
     if code in VOTING_MATTERS:
@@ -173,9 +187,9 @@ def _timed_tasks(process_id: str) -> set[str]:
     if process_id in DUTY_ROLES:
         return {t.removeprefix("supervise_") for t in _duty_supervisions(process_id)}
     if process_id == "prior_approval":
-        return {"acceptance_check", "collective_study", "written_reply"}
+        return {"acceptance_check", "collective_study", "written_reply", "supplement"}
     if process_id == "oversight":
-        return {"oversight_review", "rectification"}
+        return {"oversight_review", "rectification", "implementation_report"}
     matter = MATTERS[process_id.removeprefix("matter_")]
     return {step.id for step in matter.matter_steps if step.time_limit is not None}
 
@@ -278,6 +292,21 @@ def test_contract_ids_and_timers(path: Path) -> None:
             ["determine_vote_rule"] if path.stem.removeprefix("matter_") in VOTING_MATTERS else []
         )
         assert decisions == ["vote_rule"] * len(rules)
+
+
+@pytest.mark.parametrize("path", BPMN_FILES, ids=_model_ids())
+def test_every_human_step_has_a_deadline(path: Path) -> None:
+    """Nobody's step goes without one (issue 18): every user task but the street's own
+    督办 carries a timer, due by a [config] setting or on a date the users set."""
+    process = _tree(path).getroot().find("bpmn:process", NS)
+    steps = {
+        t.get("id")
+        for t in process.findall("bpmn:userTask", NS)
+        if not t.get("id").startswith("supervise_")
+    }
+    timed = {b.get("attachedToRef") for b in process.findall("bpmn:boundaryEvent", NS)}
+    assert steps - timed == set()
+    assert {s for s in steps if s not in TIMER_EXPRESSIONS} <= set(TIME_LIMITS)
 
 
 @pytest.mark.parametrize("path", BPMN_FILES, ids=_model_ids())
@@ -661,6 +690,7 @@ def test_every_deadline_timer_asks_for_its_own_step(
         "acceptance_check",
         "collective_study",
         "written_reply",
+        "implementation_report",
         "oversight_review",
         "rectification",
     }

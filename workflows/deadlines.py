@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from workflows.catalogue import TIME_LIMITS as MATTER_TIME_LIMITS
+from workflows.duties import DUTY_TIME_LIMITS
 from workflows.lifecycle import SHARED_TIME_LIMITS, TimeLimit
-from workflows.periods import hours_deadline, working_days_deadline
+from workflows.periods import hours_deadline, period_end, working_days_deadline
 from workflows.settings import Settings
 from workflows.work_calendar import SHANGHAI, WorkCalendar
 
-# Every step with a timer: the shared lifecycle's, the matters' own, the incident report's.
+# Every step with a timer: the shared lifecycle's, the matters' own, the duties'.
 TIME_LIMITS: dict[str, TimeLimit] = {
     **SHARED_TIME_LIMITS,
     **MATTER_TIME_LIMITS,
-    "incident_acknowledgement": TimeLimit("incident_report_hours", "hours"),
+    **DUTY_TIME_LIMITS,
 }
 
 
@@ -52,6 +53,8 @@ def compute_deadline(
     amount = getattr(settings, limit.setting)
     if limit.unit == "working_days":
         return working_days_deadline(now, amount, calendar)
+    if limit.unit == "days":
+        return period_end(now, amount, calendar)
     return hours_deadline(now, amount)
 
 

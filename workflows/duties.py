@@ -21,6 +21,7 @@ from workflows.catalogue import (
     STEP_NAMES,
 )
 from workflows.i18n import _
+from workflows.lifecycle import TimeLimit
 from workflows.settings import Settings
 from workflows.work_calendar import WorkCalendar
 
@@ -104,6 +105,21 @@ DUTY_STEP_NAMES: dict[str, str] = {
     "supervise_annual_report": _("街道督办：年度述职报告超期"),
     "supervise_rectification_progress": _("街道督办：整改落实超期"),
     "supervise_incident_acknowledgement": _("街道督办：事件知悉确认超期"),
+    "supervise_quarterly_review": _("街道督办：季度报告审阅超期"),
+    "supervise_quarterly_supplement": _("街道督办：季度报告补充超期"),
+    "supervise_annual_evaluation": _("街道督办：述职评议超期"),
+    "supervise_rectification_check": _("街道督办：整改核查超期"),
+    "supervise_incident_follow_up": _("街道督办：处置情况报告超期"),
+}
+# The duty steps whose deadline is a setting (the others fall due on a date the schedule
+# or the party organization set); a supplement is due as a matter's supplement is.
+DUTY_TIME_LIMITS: dict[str, TimeLimit] = {
+    "incident_acknowledgement": TimeLimit("incident_report_hours", "hours"),
+    "quarterly_review": TimeLimit("quarterly_review_working_days", "working_days"),
+    "quarterly_supplement": TimeLimit("supplement_working_days", "working_days"),
+    "annual_evaluation": TimeLimit("annual_evaluation_working_days", "working_days"),
+    "rectification_check": TimeLimit("oversight_working_days", "working_days"),
+    "incident_follow_up": TimeLimit("incident_follow_up_working_days", "working_days"),
 }
 
 

@@ -41,6 +41,9 @@ SHARED_STEP_NAMES: dict[str, str] = {
     "supervise_written_reply": _("街道督办：书面批复超期"),
     "supervise_oversight_review": _("街道督办：监督检查超期"),
     "supervise_rectification": _("街道督办：整改超期"),
+    "supervise_supplement": _("街道督办：补正材料超期"),
+    "supervise_implementation_report": _("街道督办：实施情况报告超期"),
+    "supervise_owners_vote": _("街道督办：业主表决超期"),
 }
 
 
@@ -51,11 +54,17 @@ def supervision_name(step_name: str) -> str:
 
 @dataclass(frozen=True)
 class TimeLimit:
-    """How long a step may take: a setting (workflows/settings.py) in hours or working days."""
+    """How long a step may take: a setting (workflows/settings.py) in hours, working days
+    or days (a period of 民法典 201–203, moved off a rest day)."""
 
     setting: str
-    unit: Literal["hours", "working_days"]
+    unit: Literal["hours", "working_days", "days"]
 
+
+# A matter's own implementation step the law gives no period for, and the filing of a
+# newly elected committee (物业管理条例 art 16: 30 days).
+IMPLEMENTATION_STEP = TimeLimit("implementation_step_days", "days")
+COMMITTEE_FILING = TimeLimit("committee_filing_days", "days")
 
 SHARED_TIME_LIMITS: dict[str, TimeLimit] = {
     ACCEPTANCE_CHECK: TimeLimit("acceptance_working_days", "working_days"),
@@ -63,4 +72,7 @@ SHARED_TIME_LIMITS: dict[str, TimeLimit] = {
     WRITTEN_REPLY: TimeLimit("reply_working_days", "working_days"),
     OVERSIGHT_REVIEW: TimeLimit("oversight_working_days", "working_days"),
     RECTIFICATION: TimeLimit("oversight_working_days", "working_days"),
+    SUPPLEMENT: TimeLimit("supplement_working_days", "working_days"),
+    IMPLEMENTATION_REPORT: TimeLimit("implementation_report_working_days", "working_days"),
+    OWNERS_VOTE: TimeLimit("owners_vote_days", "days"),
 }

@@ -40,6 +40,18 @@ class Settings:
     committee_handover_days: int = 10
     firm_exit_handover_days: int = 15
     preparatory_group_days: int = 60
+    # Deadlines of the steps the law gives no period for (README "deadlines"), and
+    # 物业管理条例 art 16's 30 days for filing a newly elected committee.
+    supplement_working_days: int = 5
+    owners_vote_days: int = 60
+    implementation_step_days: int = 90
+    implementation_report_working_days: int = 10
+    committee_filing_days: int = 30
+    cost_report_days: int = 30
+    candidate_vetting_working_days: int = 10
+    quarterly_review_working_days: int = 10
+    annual_evaluation_working_days: int = 10
+    incident_follow_up_working_days: int = 5
     emergency_categories: tuple[str, ...] = field(default=EMERGENCY_CATEGORIES)
 
     def with_overrides(self, overrides: dict[str, Any]) -> Settings:

@@ -19,7 +19,7 @@ from typing import Any
 from workflows.formkit.base import FormSchema
 from workflows.formkit.request import FilingForm
 from workflows.i18n import _
-from workflows.lifecycle import OWNERS_VOTE, SHARED_STEP_NAMES, TimeLimit
+from workflows.lifecycle import OWNERS_VOTE, SHARED_STEP_NAMES, SHARED_TIME_LIMITS, TimeLimit
 
 APPLICANT = "applicant"
 PARTY_SECRETARY = "party_secretary"
@@ -49,7 +49,9 @@ class MatterStep:
     before_approval: bool = False
 
 
-OWNERS_VOTE_STEP = MatterStep(OWNERS_VOTE, SHARED_STEP_NAMES[OWNERS_VOTE], None)
+OWNERS_VOTE_STEP = MatterStep(
+    OWNERS_VOTE, SHARED_STEP_NAMES[OWNERS_VOTE], None, time_limit=SHARED_TIME_LIMITS[OWNERS_VOTE]
+)
 """业主共同决定 (民法典 278): the form is shared, the rule comes from ``bpmn/vote_rule.dmn``."""
 
 

@@ -17,6 +17,7 @@ from workflows.formkit.fields import Choice, Count, Day, Items, Text
 from workflows.formkit.request import FilingForm, applicant_choice
 from workflows.formkit.time_limits import FILING_DAYS, NOTICE_DAYS, notice_ok, within_days
 from workflows.i18n import _
+from workflows.lifecycle import COMMITTEE_FILING, TimeLimit
 from workflows.matters import DISTRICT_PLAN, OWNERS_VOTE_STEP, Demo, MatterStep, MatterType
 
 CODE = "assembly_formation"
@@ -145,9 +146,19 @@ MATTER = MatterType(
     + DISTRICT_PLAN,
     filing_form=AssemblyFormationFiling,
     matter_steps=(
-        MatterStep("preparatory_group", _("成立筹备组并公示"), PreparatoryGroupForm),
+        MatterStep(
+            "preparatory_group",
+            _("成立筹备组并公示"),
+            PreparatoryGroupForm,
+            time_limit=TimeLimit("preparatory_group_days", "days"),
+        ),
         OWNERS_VOTE_STEP,
-        MatterStep("committee_formation", _("业主委员会首次会议及备案"), CommitteeFormationForm),
+        MatterStep(
+            "committee_formation",
+            _("业主委员会首次会议及备案"),
+            CommitteeFormationForm,
+            time_limit=COMMITTEE_FILING,
+        ),
     ),
     vote_rules={"": ("三", "double_majority")},
     requires_members_assembly=True,

@@ -17,6 +17,7 @@ from workflows.formkit.fields import Count, Day, Flag, Items, Record, Text
 from workflows.formkit.request import FilingForm, applicant_choice, sub_type_choice
 from workflows.formkit.time_limits import FILING_DAYS, months_before, within_days
 from workflows.i18n import _
+from workflows.lifecycle import COMMITTEE_FILING, TimeLimit
 from workflows.matters import (
     DISTRICT_PLAN,
     OWNERS_VOTE_STEP,
@@ -165,10 +166,19 @@ MATTER = MatterType(
     filing_form=CommitteeElectionFiling,
     matter_steps=(
         MatterStep(
-            "candidate_vetting", _("候选人资格把关"), CandidateVettingForm, role=PARTY_SECRETARY
+            "candidate_vetting",
+            _("候选人资格把关"),
+            CandidateVettingForm,
+            role=PARTY_SECRETARY,
+            time_limit=TimeLimit("candidate_vetting_working_days", "working_days"),
         ),
         OWNERS_VOTE_STEP,
-        MatterStep("handover_and_filing", _("移交资料印章并备案"), HandoverAndFilingForm),
+        MatterStep(
+            "handover_and_filing",
+            _("移交资料印章并备案"),
+            HandoverAndFilingForm,
+            time_limit=COMMITTEE_FILING,
+        ),
     ),
     vote_rules={
         "change_of_term": ("三", "double_majority"),

@@ -16,6 +16,7 @@ from workflows.formkit.base import Findings, FormSchema, StepContext
 from workflows.formkit.fields import Count, Day, Money, Text
 from workflows.formkit.request import FilingForm, applicant_choice, sub_type_choice
 from workflows.i18n import _
+from workflows.lifecycle import IMPLEMENTATION_STEP
 from workflows.matters import (
     DISTRICT_PLAN,
     OWNERS_VOTE_STEP,
@@ -110,7 +111,12 @@ MATTER = MatterType(
     filing_form=CommonIncomeFiling,
     matter_steps=(
         OWNERS_VOTE_STEP,
-        MatterStep("income_publication", _("收益及使用情况公示"), IncomePublicationForm),
+        MatterStep(
+            "income_publication",
+            _("收益及使用情况公示"),
+            IncomePublicationForm,
+            time_limit=IMPLEMENTATION_STEP,
+        ),
     ),
     vote_rules={
         "spending": ("九", "double_majority"),

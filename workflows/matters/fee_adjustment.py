@@ -17,6 +17,7 @@ from workflows.formkit.base import Findings, FormSchema, StepContext
 from workflows.formkit.fields import CENT, Choice, Day, Money, Text
 from workflows.formkit.request import FilingForm, applicant_choice
 from workflows.i18n import _
+from workflows.lifecycle import IMPLEMENTATION_STEP
 from workflows.matters import DISTRICT_PLAN, OWNERS_VOTE_STEP, Demo, MatterStep, MatterType
 
 CODE = "fee_adjustment"
@@ -97,9 +98,19 @@ MATTER = MatterType(
     + DISTRICT_PLAN,
     filing_form=FeeAdjustmentFiling,
     matter_steps=(
-        MatterStep("cost_publication", _("成本测算公示"), CostPublicationForm),
+        MatterStep(
+            "cost_publication",
+            _("成本测算公示"),
+            CostPublicationForm,
+            time_limit=IMPLEMENTATION_STEP,
+        ),
         OWNERS_VOTE_STEP,
-        MatterStep("contract_terms", _("变更合同收费条款"), ContractTermsForm),
+        MatterStep(
+            "contract_terms",
+            _("变更合同收费条款"),
+            ContractTermsForm,
+            time_limit=IMPLEMENTATION_STEP,
+        ),
     ),
     vote_rules={"": ("九", "double_majority")},
     demo=Demo(

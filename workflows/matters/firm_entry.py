@@ -19,6 +19,7 @@ from workflows.formkit.checks import must_be_true, owners_vote_day
 from workflows.formkit.fields import Choice, Day, Flag, Text
 from workflows.formkit.request import FilingForm, applicant_choice
 from workflows.i18n import _
+from workflows.lifecycle import IMPLEMENTATION_STEP
 from workflows.matters import DISTRICT_PLAN, OWNERS_VOTE_STEP, Demo, MatterStep, MatterType
 
 CODE = "firm_entry"
@@ -92,10 +93,18 @@ MATTER = MatterType(
     + _("（物业服务企业红黑榜）"),
     filing_form=FirmEntryFiling,
     matter_steps=(
-        MatterStep("firm_selection", _("选聘物业服务企业"), FirmSelectionForm),
+        MatterStep(
+            "firm_selection",
+            _("选聘物业服务企业"),
+            FirmSelectionForm,
+            time_limit=IMPLEMENTATION_STEP,
+        ),
         OWNERS_VOTE_STEP,
         MatterStep(
-            "contract_and_handover", _("签订物业服务合同并承接查验"), ContractAndHandoverForm
+            "contract_and_handover",
+            _("签订物业服务合同并承接查验"),
+            ContractAndHandoverForm,
+            time_limit=IMPLEMENTATION_STEP,
         ),
     ),
     vote_rules={"": ("四", "double_majority")},

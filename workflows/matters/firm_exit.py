@@ -19,6 +19,7 @@ from workflows.formkit.fields import Choice, Day, Flag, Text
 from workflows.formkit.request import FilingForm, applicant_choice
 from workflows.formkit.time_limits import last_day
 from workflows.i18n import _
+from workflows.lifecycle import IMPLEMENTATION_STEP
 from workflows.matters import (
     DISTRICT_PLAN,
     OWNERS_VOTE_STEP,
@@ -128,7 +129,12 @@ MATTER = MatterType(
     filing_form=FirmExitFiling,
     matter_steps=(
         OWNERS_VOTE_STEP,
-        MatterStep("handover_checklist", _("退出交接"), HandoverChecklistForm),
+        MatterStep(
+            "handover_checklist",
+            _("退出交接"),
+            HandoverChecklistForm,
+            time_limit=IMPLEMENTATION_STEP,
+        ),
     ),
     vote_rules={"": ("四", "double_majority")},
     routed_by=("initiator",),

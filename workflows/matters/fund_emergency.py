@@ -113,7 +113,12 @@ MATTER = MatterType(
             time_limit=TimeLimit("emergency_acknowledgement_hours", "hours"),
             before_approval=True,
         ),
-        MatterStep("cost_report", _("费用决算报告"), CostReportForm),
+        MatterStep(
+            "cost_report",
+            _("费用决算报告"),
+            CostReportForm,
+            time_limit=TimeLimit("cost_report_days", "days"),
+        ),
     ),
     vote_rules={"": ("", "none")},
     demo=Demo(

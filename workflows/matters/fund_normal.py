@@ -18,6 +18,7 @@ from workflows.formkit.checks import must_be_true
 from workflows.formkit.fields import CENT, Area, Count, Day, Flag, Money, Text
 from workflows.formkit.request import FilingForm, applicant_choice
 from workflows.i18n import _
+from workflows.lifecycle import IMPLEMENTATION_STEP
 from workflows.matters import DISTRICT_PLAN, OWNERS_VOTE_STEP, Demo, MatterStep, MatterType
 
 CODE = "fund_normal"
@@ -101,8 +102,18 @@ MATTER = MatterType(
     filing_form=FundNormalFiling,
     matter_steps=(
         OWNERS_VOTE_STEP,
-        MatterStep("works_acceptance", _("工程竣工验收"), WorksAcceptanceForm),
-        MatterStep("fund_payment", _("维修资金划转"), FundPaymentForm),
+        MatterStep(
+            "works_acceptance",
+            _("工程竣工验收"),
+            WorksAcceptanceForm,
+            time_limit=IMPLEMENTATION_STEP,
+        ),
+        MatterStep(
+            "fund_payment",
+            _("维修资金划转"),
+            FundPaymentForm,
+            time_limit=IMPLEMENTATION_STEP,
+        ),
     ),
     vote_rules={"": ("五", "double_majority")},
     vote_counts_scope=True,

@@ -15,6 +15,7 @@ from workflows.formkit.checks import must_be_true
 from workflows.formkit.fields import Count, Day, Flag, Text
 from workflows.formkit.request import FilingForm, applicant_choice, sub_type_choice
 from workflows.i18n import _
+from workflows.lifecycle import IMPLEMENTATION_STEP
 from workflows.matters import (
     DISTRICT_PLAN,
     OWNERS_VOTE_STEP,
@@ -101,9 +102,19 @@ MATTER = MatterType(
     + DISTRICT_PLAN,
     filing_form=ParkingAllocationFiling,
     matter_steps=(
-        MatterStep("allocation_plan_publication", _("分配方案公示"), AllocationPlanPublicationForm),
+        MatterStep(
+            "allocation_plan_publication",
+            _("分配方案公示"),
+            AllocationPlanPublicationForm,
+            time_limit=IMPLEMENTATION_STEP,
+        ),
         OWNERS_VOTE_STEP,
-        MatterStep("allocation_result", _("分配结果"), AllocationResultForm),
+        MatterStep(
+            "allocation_result",
+            _("分配结果"),
+            AllocationResultForm,
+            time_limit=IMPLEMENTATION_STEP,
+        ),
     ),
     vote_rules={
         "allocation": ("九", "double_majority"),

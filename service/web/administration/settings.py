@@ -42,6 +42,16 @@ SETTING_NAMES = {
     "committee_handover_days": _("业委会交接期限（日）"),
     "firm_exit_handover_days": _("物业退出交接期限（日）"),
     "preparatory_group_days": _("筹备组成立期限（日）"),
+    "supplement_working_days": _("补正材料期限（工作日）"),
+    "owners_vote_days": _("业主表决期限（日）"),
+    "implementation_step_days": _("事项实施步骤期限（日）"),
+    "implementation_report_working_days": _("实施情况报告期限（工作日）"),
+    "committee_filing_days": _("业主委员会备案期限（日）"),
+    "cost_report_days": _("应急维修费用决算报告期限（日）"),
+    "candidate_vetting_working_days": _("候选人资格把关期限（工作日）"),
+    "quarterly_review_working_days": _("季度报告审阅期限（工作日）"),
+    "annual_evaluation_working_days": _("述职评议期限（工作日）"),
+    "incident_follow_up_working_days": _("处置情况报告期限（工作日）"),
     "emergency_categories": _("应急维修类别"),
 }
 POLICY_NAMES = {"warn": _("提醒"), "block": _("禁止")}
