@@ -128,7 +128,7 @@ def firm_exit_filing(estate: str = "E01", attachments: list | None = None, **cha
 ACCEPT = {"acceptance_decision": "accept"}
 STUDY = {
     "meeting_type": "branch_committee",
-    "study_meeting_date": "2026-03-01",
+    "study_meeting_date": "2026-03-02",
     "members_expected": 5,
     "members_present": 5,
     "votes_for": 5,
@@ -145,10 +145,10 @@ HANDOVER = {
     "rooms_handed_over": True,
     "facilities_handed_over": True,
     "records_handed_over": True,
-    "handover_date": "2026-02-25",
+    "handover_date": "2026-03-02",
     "successor_name": "业主自行管理",
-    "successor_took_over_on": "2026-02-25",
-    "old_firm_left_on": "2026-02-26",
+    "successor_took_over_on": "2026-03-02",
+    "old_firm_left_on": "2026-03-02",
 }
 COMPLIANT = {"oversight_result": "compliant"}
 
@@ -157,7 +157,7 @@ def report(sha256: str) -> dict[str, Any]:
     return {
         "summary": "已按批复完成交接",
         "evidence": [{"name": "交接清单.pdf", "sha256": sha256}],
-        "done_on": "2026-02-27",
+        "done_on": "2026-03-02",
     }
 
 

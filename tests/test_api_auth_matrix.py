@@ -78,6 +78,7 @@ USERS = {
 UPLOADERS = ("committee", "committee4", "secretary", "member", "street", "admin")
 NOBODYS_FILE = "0" * 64
 START = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
+_HANDOVER_DAYS = ("handover_date", "successor_took_over_on", "old_firm_left_on")
 
 
 class World:
@@ -111,7 +112,16 @@ class World:
 
     def _file(self, committee: str, estate: str) -> int:
         attached = [{"name": "x.pdf", "sha256": self.files[committee]}]
-        return self.service.file_case(self.actor(committee), firm_exit_filing(estate, attached))
+        # The contract ends late enough for a handover after a reply given ten days on.
+        filing = firm_exit_filing(estate, attached, service_end_date="2026-03-10")
+        return self.service.file_case(self.actor(committee), filing)
+
+    def today(self) -> str:
+        return self.clock.now().astimezone(SHANGHAI).date().isoformat()
+
+    def handover(self) -> dict[str, Any]:
+        """The handover dated today, on or after the reply it follows."""
+        return {**HANDOVER, **dict.fromkeys(_HANDOVER_DAYS, self.today())}
 
     @cached_property
     def cases(self) -> dict[str, int]:
@@ -129,7 +139,11 @@ class World:
             advance(
                 self.service,
                 cases[name],
-                [(secretary, ACCEPT), (secretary, STUDY), (secretary, REPLY)],
+                [
+                    (secretary, ACCEPT),
+                    (secretary, {**STUDY, "study_meeting_date": self.today()}),
+                    (secretary, REPLY),
+                ],
             )
         return cases
 
@@ -392,7 +406,12 @@ ROUTES = (
     Route("POST", "/tasks/{task}/complete", SECRETARY_STEP, {"data": ACCEPT}),
     Route("POST", "/tasks/{applicant_task}/claim", APPLICANT_STEP),
     Route("POST", "/tasks/{applicant_task}/assign", NOBODY, {"assignee": "committee"}),
-    Route("POST", "/tasks/{applicant_task}/complete", APPLICANT_STEP, {"data": HANDOVER}),
+    Route(
+        "POST",
+        "/tasks/{applicant_task}/complete",
+        APPLICANT_STEP,
+        lambda role, scope, world: {"data": world.handover()},
+    ),
     Route("POST", "/tasks/{street_task}/claim", STREET_STEP),
     Route(
         "PATCH", "/tasks/{street_task}", STREET_STEP, {"follow_up_at": "2026-03-20T09:00:00+08:00"}

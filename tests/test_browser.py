@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from service.core.clock import FixedClock
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 PASSWORD = "demo12345"
 
@@ -74,7 +76,7 @@ def _submit(page: Page, button: str) -> None:
 
 
 def test_a_case_from_filing_to_closure_then_the_auditors_replay(
-    chromium: Browser, site: str
+    chromium: Browser, site: str, clock: FixedClock
 ) -> None:
     committee = Person(chromium, site, "committee")
     committee.shot("01-start-committee")
@@ -145,9 +147,11 @@ def test_a_case_from_filing_to_closure_then_the_auditors_replay(
     secretary.shot("10b-reply-print-media")
     page.emulate_media(media="screen")
 
+    # The owners are noticed on the day of the reply and meet 16 days later.
+    clock.advance(days=17)
     page = committee.open_task("业主表决")
-    page.get_by_label("会议通知（公告）日期").fill("2026-02-10")
-    page.get_by_label("表决（会议）日期").fill("2026-02-28")
+    page.get_by_label("会议通知（公告）日期").fill("2026-03-02")
+    page.get_by_label("表决（会议）日期").fill("2026-03-18")
     page.get_by_label("专有部分总面积（平方米）").fill("24000.00")
     page.get_by_label("业主总人数").fill("300")
     page.get_by_label("参与表决的专有部分面积（平方米）").fill("18000.00")
@@ -168,15 +172,15 @@ def test_a_case_from_filing_to_closure_then_the_auditors_replay(
     page.get_by_label("公示的收益年度").fill("2025")
     page.get_by_label("年度经营收益（元）").fill("56000.00")
     page.get_by_label("年度支出（元）").fill("20000.00")
-    page.get_by_label("公示开始日期").fill("2026-02-01")
-    page.get_by_label("公示结束日期").fill("2026-03-05")
+    page.get_by_label("公示开始日期").fill("2026-03-18")
+    page.get_by_label("公示结束日期").fill("2026-04-20")
     page.get_by_label("公示地点或方式").fill("小区公告栏")
     _submit(page, "提交")
     expect(page.locator(".notice-success")).to_contain_text("已办理")
 
     page = committee.open_task("实施情况报告")
     page.get_by_label("实施情况").fill("已按批复完成采购和安装，采购结果已公示七日。")
-    page.get_by_label("完成日期").fill("2026-03-02")
+    page.get_by_label("完成日期").fill("2026-03-19")
     page.locator("#f-evidence-upload").set_input_files([_pdf("验收单.pdf")])
     committee.shot("12-task-implementation-report")
     _submit(page, "提交")

@@ -23,6 +23,7 @@ from service.demo.cases import (
     drive,
     filing_payload,
     open_task,
+    step_lead,
     step_payload,
     variants,
 )
@@ -115,6 +116,7 @@ def test_escalated_steps_behave_the_same_compacted(service: CaseService, clock) 
     assert service.run_due_timers() == 1
     # Work the case on while the second supervision stays open, then close that too.
     while (task := open_task(service, case_id)) is not None:
+        clock.advance(days=step_lead("firm_entry", task.bpmn_id))
         payload = step_payload("firm_entry", task.bpmn_id, clock.now())
         complete_step(service, case_id, task.bpmn_id, payload)
     _assert_same_at_every_entry(service, case_id)

@@ -31,12 +31,14 @@ from service.demo.cases import (
     drive,
     filing_payload,
     open_task,
+    step_lead,
     step_payload,
     worker_for,
 )
 from service.notices.notifications import notify
 from service.tasks import claiming, saved_filters
 from workflows import catalogue
+from workflows.work_calendar import SHANGHAI
 
 
 def _pdf_bytes(name: str) -> bytes:
@@ -85,9 +87,10 @@ FILING = {
     "committee_members_present": "6",
     "committee_members_agreeing": "5",
 }
+# Noticed on the day of the reply (2026-03-02), held 16 days later.
 VOTE = {
-    "vote_notice_date": "2026-02-10",
-    "vote_meeting_date": "2026-02-28",
+    "vote_notice_date": "2026-03-02",
+    "vote_meeting_date": "2026-03-18",
     "base_area": "24000.00",
     "base_owners": "300",
     "participating_area": "18000.00",
@@ -249,7 +252,9 @@ def test_an_applicant_cannot_file_what_its_body_may_not(app: Flask) -> None:
 # ---------------------------------------------------------------- a case through the pages
 
 
-def test_a_case_through_every_page_to_closure(app: Flask, service: CaseService) -> None:
+def test_a_case_through_every_page_to_closure(
+    app: Flask, service: CaseService, clock: FixedClock
+) -> None:
     committee = Client(app, "committee")
     answer = committee.post(
         "/filing/common_income",
@@ -302,6 +307,7 @@ def test_a_case_through_every_page_to_closure(app: Flask, service: CaseService) 
     assert "幸福社区党委批〔2026〕1号" in printed and "2026年3月2日" in printed
     assert "采购结果公示七日" in printed and "签发人" in printed
 
+    clock.advance(days=17)
     task = _task_id(committee, "业主表决")
     page = committee.get(f"/tasks/{task}").text
     assert "第（九）项" in page and "双三分之二参与、双过半同意" in page
@@ -316,8 +322,8 @@ def test_a_case_through_every_page_to_closure(app: Flask, service: CaseService) 
             "income_year": "2025",
             "income_amount": "56000.00",
             "spent_amount": "20000.00",
-            "published_on": "2026-02-01",
-            "publication_end": "2026-03-05",
+            "published_on": "2026-03-18",
+            "publication_end": "2026-04-20",
             "published_where": "公告栏",
         },
     )
@@ -325,12 +331,12 @@ def test_a_case_through_every_page_to_closure(app: Flask, service: CaseService) 
     page = committee.get(f"/tasks/{task}").text
     assert "业主表决结果：通过" in page
     page = committee.post(
-        f"/tasks/{task}", {"summary": "已实施。", "done_on": "2026-03-02"}, status=422
+        f"/tasks/{task}", {"summary": "已实施。", "done_on": "2026-03-19"}, status=422
     ).text
     assert "“证明材料”至少需要 1 项" in page
     committee.post(
         f"/tasks/{task}",
-        {"summary": "已实施。", "done_on": "2026-03-02", "evidence.upload": _pdf("验收.pdf")},
+        {"summary": "已实施。", "done_on": "2026-03-19", "evidence.upload": _pdf("验收.pdf")},
     )
     task = _task_id(secretary, "监督检查")
     secretary.post(f"/tasks/{task}", {"oversight_result": "compliant"})
@@ -665,8 +671,11 @@ def test_inbox_filters_are_saved_applied_and_deleted(app: Flask, service: CaseSe
     assert "超期的进驻" not in secretary.get("/inbox").text
 
 
-def test_every_step_of_every_matter_has_a_page(app: Flask, service: CaseService) -> None:
-    """Each open step renders for the user whose inbox shows it, with its form."""
+def test_every_step_of_every_matter_has_a_page(
+    app: Flask, service: CaseService, clock: FixedClock
+) -> None:
+    """Each open step renders for the user whose inbox shows it, with its form; time moves
+    on before each step as far as its dates reach back."""
     users: dict[str, Client] = {}
     for matter in catalogue.MATTERS:
         username, _estate = applicant_for(matter)
@@ -679,6 +688,7 @@ def test_every_step_of_every_matter_has_a_page(app: Flask, service: CaseService)
             user = users.setdefault(username, Client(app, username))
             page = user.get(f"/tasks/{task.id}").text
             assert f"<h1>{task.name}</h1>" in page and 'name="revision"' in page
+            clock.advance(days=step_lead(matter, task.bpmn_id))
             payload = step_payload(matter, task.bpmn_id, service.clock.now())
             complete_step(service, case_id, task.bpmn_id, payload)
         assert "已办结" in users["secretary"].get(f"/cases/{case_id}").text
@@ -799,12 +809,16 @@ def test_the_auditor_verifies_replays_and_exports_a_history(
     app: Flask, service: CaseService
 ) -> None:
     case_id = drive(service, "fee_adjustment")
+    with service.sessions() as session:
+        filed = session.get(Case, case_id).filed_at.astimezone(SHANGHAI)
     auditor = Client(app, "auditor")
     page = auditor.get("/audit?matter=fee_adjustment").text
     assert f"/audit/cases/{case_id}" in page
     assert auditor.get(f"/audit?q={case_id}", status=302).location == f"/audit/cases/{case_id}"
-    assert f"/audit/cases/{case_id}" in auditor.get("/audit?q=收费标准&from=2026-03-02").text
-    assert f"/audit/cases/{case_id}" not in auditor.get("/audit?from=2026-03-03").text
+    found = auditor.get(f"/audit?q=收费标准&from={filed.date()}").text
+    assert f"/audit/cases/{case_id}" in found
+    later = filed.date() + timedelta(days=1)
+    assert f"/audit/cases/{case_id}" not in auditor.get(f"/audit?from={later}").text
     page = auditor.get(f"/audit/cases/{case_id}").text
     assert "记录完整" in page
     with service.sessions() as session:
@@ -821,7 +835,7 @@ def test_the_auditor_verifies_replays_and_exports_a_history(
         )
     )
     assert [int(r["seq"]) for r in rows] == list(range(1, count + 1))
-    assert rows[0]["at_shanghai"] == "2026-03-02 09:00"
+    assert rows[0]["at_shanghai"] == filed.strftime("%Y-%m-%d %H:%M")
     assert "案件办理记录" in auditor.get(f"/audit/cases/{case_id}/history/print").text
     Client(app, "secretary").get("/audit", status=403)
 

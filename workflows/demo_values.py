@@ -1,7 +1,7 @@
 """Values in the matters' demo data that depend on when the demo runs, and their resolution.
 
 A matter module writes its demo filing and step data as plain dictionaries; a date is
-``days(-10)`` (ten days before the demo's today, in Beijing), an instant ``hours(-6)``,
+``days(-10)`` (ten days before the day the step is done, in Beijing), an instant ``hours(-6)``,
 a value the filing chose ``request_value("budget")``. ``resolve`` turns such data into
 the payload a user would submit at ``now``, so the scenarios stay valid on any day.
 """
@@ -19,16 +19,12 @@ from workflows.work_calendar import SHANGHAI
 
 @dataclass(frozen=True)
 class RelativeDay:
-    """A day ``offset`` days from today; with ``start_by`` (month, day) counted from that
-    day of this year instead when today is later (a publication due by 31 March)."""
+    """A day ``offset`` days from today."""
 
     offset: int
-    start_by: tuple[int, int] | None = None
 
     def at(self, now: datetime) -> str:
         today = now.astimezone(SHANGHAI).date()
-        if self.start_by is not None:
-            today = min(today, date(today.year, *self.start_by))
         return (today + timedelta(days=self.offset)).isoformat()
 
 
@@ -44,12 +40,17 @@ class RelativeInstant:
 
 @dataclass(frozen=True)
 class RelativeYear:
-    """The year ``offset`` years from this one."""
+    """The year ``offset`` years from this one; with ``until`` (month, day), from next year
+    once today is past that day (last year's income is published by 31 March, so after it
+    the year to publish is this one)."""
 
     offset: int
+    until: tuple[int, int] | None = None
 
     def at(self, now: datetime) -> int:
-        return now.astimezone(SHANGHAI).year + self.offset
+        today = now.astimezone(SHANGHAI).date()
+        later = self.until is not None and today > date(today.year, *self.until)
+        return today.year + self.offset + later
 
 
 @dataclass(frozen=True)
@@ -60,16 +61,16 @@ class RequestValue:
     default: str
 
 
-def days(offset: int, start_by: tuple[int, int] | None = None) -> RelativeDay:
-    return RelativeDay(offset, start_by)
+def days(offset: int) -> RelativeDay:
+    return RelativeDay(offset)
 
 
 def hours(offset: int) -> RelativeInstant:
     return RelativeInstant(offset)
 
 
-def year(offset: int) -> RelativeYear:
-    return RelativeYear(offset)
+def year(offset: int, until: tuple[int, int] | None = None) -> RelativeYear:
+    return RelativeYear(offset, until)
 
 
 def request_value(field: str, default: str = "0.00") -> RequestValue:

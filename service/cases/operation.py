@@ -12,16 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.core.configuration import load_configuration
 from service.core.errors import InvalidInput
+from service.core.models import Case, WrittenReply
 from workflows import forms
+from workflows.case_order import case_dates
 from workflows.deadlines import DeadlineLog
 from workflows.engine.script_engine import CaseScriptEngine
+from workflows.formkit.base import CaseDates
 from workflows.i18n import _
 from workflows.settings import Settings
-from workflows.work_calendar import WorkCalendar
+from workflows.work_calendar import SHANGHAI, WorkCalendar
 
 
 @dataclass
@@ -44,9 +48,14 @@ def moment_at(session: Session, now: datetime) -> Moment:
 
 
 def step_context(
-    moment: Moment, matter_type: str, sub_type: str, data: Mapping[str, Any]
+    moment: Moment,
+    matter_type: str,
+    sub_type: str,
+    data: Mapping[str, Any],
+    dates: CaseDates | None = None,
 ) -> forms.StepContext:
-    """What a form's checks see: the case's kind, the data so far, settings, calendar, time."""
+    """What a form's checks see: the case's kind, the data so far, settings, calendar, time,
+    and the days the case recorded (none for a filing)."""
     return forms.StepContext(
         matter_type=matter_type,
         sub_type=sub_type,
@@ -55,6 +64,19 @@ def step_context(
         settings=moment.settings,
         calendar=moment.calendar,
         now=moment.now,
+        dates=dates or CaseDates(),
+    )
+
+
+def recorded_dates(session: Session, case: Case, data: Mapping[str, Any]) -> CaseDates:
+    """The case's filing day, its written reply's day once issued, and the facts its steps
+    recorded in ``data``: what a step's dates may not precede (issues 18, 27)."""
+    issued = session.scalar(select(WrittenReply.issued_at).where(WrittenReply.case_id == case.id))
+    return case_dates(
+        case.matter_type,
+        data,
+        filed_on=case.filed_at.astimezone(SHANGHAI).date(),
+        replied_on=issued.astimezone(SHANGHAI).date() if issued else None,
     )
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from service.cases.case_service import CaseService
 from service.cases.model_store import models_for
-from service.cases.operation import moment_at, step_context
+from service.cases.operation import moment_at, recorded_dates, step_context
 from service.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.core.models import Case, CaseState, HumanTask
 from service.people.access import Actor, may_read_case, may_work_task
@@ -41,7 +41,8 @@ def check_step(
         task, case = _open_task(session, actor, task_id)
         seen = _task_data(session, case, task, service)
         moment = moment_at(session, service.clock.now())
-        ctx = step_context(moment, case.matter_type, case.sub_type, seen)
+        dates = recorded_dates(session, case, seen)
+        ctx = step_context(moment, case.matter_type, case.sub_type, seen, dates)
         try:
             return duty_forms.validate_case_step(case.matter_type, task.bpmn_id, payload, ctx)
         except forms.FormError as exc:

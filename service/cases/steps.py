@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.cases.model_store import models_for
-from service.cases.operation import moment_at, step_context, validated
+from service.cases.operation import moment_at, recorded_dates, step_context, validated
 from service.cases.persistence import locked_step, mark_completed, save
 from service.cases.supervision_closing import close_supervisions, record_closings
 from service.core.clock import Clock
@@ -69,7 +69,8 @@ def complete_task(
         seen = engine.task_data(workflow, task.bpmn_id)
     except TaskNotReady as exc:
         raise Conflict(_("该任务已不在办理中")) from exc
-    ctx = step_context(moment, case.matter_type, case.sub_type, seen)
+    dates = recorded_dates(session, case, seen)
+    ctx = step_context(moment, case.matter_type, case.sub_type, seen, dates)
     if task.bpmn_id == "firm_selection":
         payload = with_registered_standing(session, payload)
     data = validated(

@@ -19,11 +19,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.cases.case_service import CaseService
+from service.core.clock import Clock
 from service.core.models import Case, HumanTask, User
 from service.people.access import may_work_task
 from workflows import catalogue
 from workflows.collective_study import MeetingType
-from workflows.demo_values import attachment, resolve
+from workflows.demo_values import RelativeDay, attachment, resolve
+from workflows.formkit.fields import Day
+from workflows.formkit.time_limits import NOTICE_DAYS
+from workflows.lifecycle import OWNERS_VOTE, PRIOR_APPROVAL_STEPS
 from workflows.matters import Variant
 from workflows.work_calendar import SHANGHAI
 
@@ -117,6 +121,11 @@ def filing_payload(matter_type: str, now: datetime, sub_type: str | None = None)
 # ---------------------------------------------------------------- steps
 
 
+# An owners' vote is noticed this many days before it is recorded and held the day before:
+# the 15 clear days between notice and meeting (物业管理条例 art 14) and the meeting itself.
+VOTE_NOTICE_LEAD = NOTICE_DAYS + 2
+
+
 def vote_payload(
     now: datetime,
     *,
@@ -127,10 +136,12 @@ def vote_payload(
     base_area: str = AFFECTED_AREA,
     base_owners: int = AFFECTED_OWNERS,
 ) -> dict[str, Any]:
-    """An owners' vote held two days ago after an 18-day notice; by default it passes."""
+    """An owners' vote held yesterday, noticed ``VOTE_NOTICE_LEAD`` days ago (so 15 clear
+    days lie between); by default it passes. The case's last recorded day must not be
+    later than the notice: ``step_lead`` says how long before the vote that was."""
     return {
-        "vote_notice_date": _day(now, -20),
-        "vote_meeting_date": _day(now, -2),
+        "vote_notice_date": _day(now, -VOTE_NOTICE_LEAD),
+        "vote_meeting_date": _day(now, -1),
         "base_area": base_area,
         "base_owners": base_owners,
         "participating_area": participating_area,
@@ -241,6 +252,61 @@ def _matter_step(
     return data
 
 
+# ---------------------------------------------------------------- the scenario's time
+
+
+def step_lead(matter_type: str, task: str) -> int:
+    """Days the scenario's data of ``task`` reaches back: the step is done that many days
+    after the one before it, so none of its dates precedes what the case recorded."""
+    if task == OWNERS_VOTE:
+        return VOTE_NOTICE_LEAD
+    steps = {step.id: step for step in catalogue.matter(matter_type).matter_steps}
+    if task not in steps or steps[task].form is None:
+        return 0
+    fields = steps[task].form().fields
+    offsets = [
+        value.offset
+        for name, value in catalogue.matter(matter_type).demo.steps[task].items()
+        if isinstance(value, RelativeDay)
+        and isinstance(fields.get(name), Day)
+        and fields[name].follows_case
+    ]
+    return max([0, *(-offset for offset in offsets)])
+
+
+def case_lead(matter_type: str, path: str, sub_type: str | None, stop_before: str | None) -> int:
+    """Days before now a scenario case is filed and approved: the leads of the steps it
+    goes through after the reply (and of the step it stops before), so its last step is
+    dated today and each step after the one it follows."""
+    if path == "reject" or stop_before in PRIOR_APPROVAL_STEPS:
+        return 0
+    matter = catalogue.matter(matter_type)
+    if stop_before in matter.before_approval:
+        return 0
+    total = 0
+    for step in matter.matter_steps:
+        if step.before_approval or (
+            step.id == OWNERS_VOTE and not has_owners_vote(matter_type, sub_type)
+        ):
+            continue
+        total += step_lead(matter_type, step.id)
+        if step.id == stop_before or (path == "vote_fail" and step.id == OWNERS_VOTE):
+            break
+    return total
+
+
+class _ScenarioClock(Clock):
+    """The service's clock held ``lag`` behind, so a scenario case can be filed in the
+    past and its steps done as time moves on to now."""
+
+    def __init__(self, clock: Clock, lag: timedelta) -> None:
+        self.clock = clock
+        self.lag = lag
+
+    def now(self) -> datetime:
+        return self.clock.now() - self.lag
+
+
 # ---------------------------------------------------------------- driving cases
 
 
@@ -320,23 +386,28 @@ def drive(
         raise ValueError(f"unknown path {path!r}")
     if path == "vote_fail" and not has_owners_vote(matter_type, sub_type):
         raise ValueError(f"{matter_type} {sub_type or ''} has no owners' vote to fail")
-    now = service.clock.now()
+    clock = _ScenarioClock(
+        service.clock, timedelta(days=case_lead(matter_type, path, sub_type, stop_before))
+    )
+    scenario = CaseService(service.sessions, clock)
     username, _estate = applicant_for(matter_type, sub_type)
     with service.sessions() as session:
         applicant = service.actor(session, username)
-    case_id = service.file_case(applicant, filing_payload(matter_type, now, sub_type))
+    case_id = scenario.file_case(applicant, filing_payload(matter_type, clock.now(), sub_type))
     done: set[str] = set()
     while (task := open_task(service, case_id)) is not None:
         if task.bpmn_id == stop_before:
             return case_id
+        if task.bpmn_id in catalogue.matter(matter_type).after_approval:
+            clock.lag -= timedelta(days=step_lead(matter_type, task.bpmn_id))
         payload = step_payload(
             matter_type,
             task.bpmn_id,
-            service.clock.now(),
+            clock.now(),
             sub_type=sub_type,
             choice=_choice(path, task.bpmn_id, done),
         )
-        complete_step(service, case_id, task.bpmn_id, payload)
+        complete_step(scenario, case_id, task.bpmn_id, payload)
         done.add(task.bpmn_id)
     if stop_before is not None:
         raise ValueError(f"case {case_id} ended without reaching {stop_before}")

@@ -25,6 +25,39 @@ class FormError(Exception):
 
 
 @dataclass(frozen=True)
+class Bound:
+    """A day the case recorded that a later date may not precede, and what it was."""
+
+    day: date
+    what: str
+
+
+@dataclass(frozen=True)
+class CaseDates:
+    """The days a case has recorded before the step being checked: its filing, its written
+    reply once there is one, and the facts its earlier steps recorded (``recorded``, in the
+    order they were recorded). A filing has none yet."""
+
+    filed_on: date | None = None
+    replied_on: date | None = None
+    recorded: tuple[Bound, ...] = ()
+
+    def floor(self) -> Bound | None:
+        """The latest of them, the day a step's dates may not precede; the reply names a
+        tie, then the step recorded last, since they say most about what came before."""
+        bounds = [
+            *([Bound(self.filed_on, _("请示提交日期"))] if self.filed_on else []),
+            *self.recorded,
+            *([Bound(self.replied_on, _("批复日期"))] if self.replied_on else []),
+        ]
+        latest: Bound | None = None
+        for bound in bounds:
+            if latest is None or bound.day >= latest.day:
+                latest = bound
+        return latest
+
+
+@dataclass(frozen=True)
 class StepContext:
     """What a check may consult besides the submission itself."""
 
@@ -35,6 +68,7 @@ class StepContext:
     settings: Settings
     calendar: WorkCalendar
     now: datetime
+    dates: CaseDates = field(default_factory=CaseDates)
 
     @property
     def today(self) -> date:

@@ -205,16 +205,24 @@ class Flag(_Labelled, fields.Boolean):
 
 
 class Day(_Labelled, fields.Date):
-    """A calendar day "YYYY-MM-DD"; ``past`` days record facts and cannot be after today."""
+    """A calendar day "YYYY-MM-DD"; ``past`` days record facts and cannot be after today.
+
+    A step's day lies in the case's order (on or after the filing, the reply and what
+    the earlier steps recorded) unless ``follows_case`` is False: a fact that may come
+    before the case, such as a repair done before the emergency was reported.
+    """
 
     form_type: ClassVar[str] = "date"
     default_error_messages: ClassVar[dict[str, str]] = {
         "invalid": _("“{label}”应为日期，格式为 YYYY-MM-DD，如“2024-05-01”。"),
     }
 
-    def __init__(self, label: str, *, past: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, label: str, *, past: bool = False, follows_case: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(label, **kwargs)
         self.past = past
+        self.follows_case = follows_case
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         day = super()._deserialize(value, attr, data, **kwargs)

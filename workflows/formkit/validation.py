@@ -30,6 +30,7 @@ def run(
         raise FormError(_flatten(error.messages)) from None
     findings = Findings()
     _check_not_future(schema, loaded, ctx, findings)
+    _check_in_case_order(schema, loaded, ctx, findings)
     derived = schema.check(loaded, ctx, findings)
     if findings.errors:
         raise FormError(findings.errors)
@@ -51,6 +52,28 @@ def _check_not_future(
                 name,
                 _("“{label}”不能晚于今天（{today}）。").format(
                     label=schema.label(name), today=ctx.today.isoformat()
+                ),
+            )
+
+
+def _check_in_case_order(
+    schema: FormSchema, data: dict[str, Any], ctx: StepContext, f: Findings
+) -> None:
+    """A step's days lie on or after the latest day the case recorded before it (the
+    filing, the written reply, the earlier steps' facts): what came later cannot be dated
+    before what it follows."""
+    floor = ctx.dates.floor()
+    if floor is None:
+        return
+    for name, fld in schema.fields.items():
+        value = data.get(name)
+        if value is None or not isinstance(fld, Day) or not fld.follows_case:
+            continue
+        if value < floor.day:
+            f.error(
+                name,
+                _("“{label}”不得早于{what} {day}。").format(
+                    label=schema.label(name), what=floor.what, day=floor.day.isoformat()
                 ),
             )
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from workflows import lifecycle
 from workflows.catalogue import matter
 from workflows.collective_study import MeetingType, evaluate_study
 from workflows.formkit.attachments import Attachments
-from workflows.formkit.base import Findings, FormError, FormSchema, StepContext
+from workflows.formkit.base import CaseDates, Findings, FormError, FormSchema, StepContext
 from workflows.formkit.fields import Area, Choice, Count, Day, FieldUpdates, Flag, Items, Text
 from workflows.formkit.time_limits import NOTICE_DAYS, notice_ok
 from workflows.forms.filing import filing_schema, validate_filing
@@ -62,7 +63,8 @@ class SupplementForm(FormSchema):
             return {}
         merged = {**_as_input(form, ctx.request), **updates}
         try:
-            request = validate_filing(ctx.matter_type, merged, ctx)
+            # The corrected request is checked as the filing it corrects, which came first.
+            request = validate_filing(ctx.matter_type, merged, replace(ctx, dates=CaseDates()))
         except FormError as error:
             for name, messages in error.messages.items():
                 for message in messages:

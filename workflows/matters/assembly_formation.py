@@ -44,8 +44,10 @@ PUBLISHED_DOCUMENTS = {
 class PreparatoryGroupForm(FormSchema):
     """The street forms the group; documents go out ≥ 15 days before the first meeting."""
 
-    application_received_on = Day(_("街道收到成立业主大会申请日期"), past=True)
-    formed_on = Day(_("筹备组成立日期"), past=True)
+    # The group may itself be the applicant, so the application and the group can come
+    # before the case; they are bounded by today and the street's 60 days between them.
+    application_received_on = Day(_("街道收到成立业主大会申请日期"), past=True, follows_case=False)
+    formed_on = Day(_("筹备组成立日期"), past=True, follows_case=False)
     street_leader = Text(_("筹备组组长（街道代表）"), max_length=100)
     group_size = Count(_("筹备组人数"), min_value=1)
     owner_members = Count(_("其中业主代表人数"))

@@ -94,7 +94,7 @@ class IncomePublicationForm(FormSchema):
         return {}
 
 
-# Last year's income, published on today or on 31 March if that came first.
+# The year whose income is due to be published: last year's until 31 March, then this one's.
 _PUBLISHED_BY = (INCOME_PUBLICATION_MONTH, INCOME_PUBLICATION_DAY)
 
 MATTER = MatterType(
@@ -137,11 +137,11 @@ MATTER = MatterType(
         ),
         steps={
             "income_publication": {
-                "income_year": year(-1),
+                "income_year": year(-1, until=_PUBLISHED_BY),
                 "income_amount": "56000.00",
                 "spent_amount": "20000.00",
-                "published_on": days(0, start_by=_PUBLISHED_BY),
-                "publication_end": days(INCOME_PUBLICATION_DAYS, start_by=_PUBLISHED_BY),
+                "published_on": days(0),
+                "publication_end": days(INCOME_PUBLICATION_DAYS),
                 "published_where": "小区公告栏",
             },
         },

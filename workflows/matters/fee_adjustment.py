@@ -125,7 +125,7 @@ MATTER = MatterType(
         steps={
             "cost_publication": {
                 "cost_justification": "人工、能耗和维修成本上涨，测算后单价为2.20元。",
-                "published_on": days(-21),
+                "published_on": days(0),
                 "published_where": "小区公告栏及业主微信群",
             },
             "contract_terms": {

@@ -7,6 +7,7 @@ the written reply follows and a cost report closes the works (165号令 art 24).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from workflows import periods
@@ -25,6 +26,7 @@ from workflows.matters import (
     MatterStep,
     MatterType,
 )
+from workflows.work_calendar import SHANGHAI
 
 CODE = "fund_emergency"
 
@@ -92,8 +94,21 @@ class CostReportForm(FormSchema):
 
     actual_cost = Money(_("实际费用（元）"))
     cost_breakdown = Text(_("费用明细"))
-    completed_on = Day(_("维修完成日期"), past=True)
+    # The repair comes first (165号令 art 24): it may end before the report or the reply,
+    # never before the emergency itself.
+    completed_on = Day(_("维修完成日期"), past=True, follows_case=False)
     evidence = Attachments(_("费用凭证"), min_items=1)
+
+    def check(self, data: dict[str, Any], ctx: StepContext, findings: Findings) -> dict[str, Any]:
+        occurred = datetime.fromisoformat(ctx.request["occurred_at"]).astimezone(SHANGHAI)
+        if data["completed_on"] < occurred.date():
+            findings.error(
+                "completed_on",
+                _("“{label}”不得早于紧急情况发生日期 {day}。").format(
+                    label=self.label("completed_on"), day=occurred.date().isoformat()
+                ),
+            )
+        return {}
 
 
 MATTER = MatterType(

@@ -137,7 +137,7 @@ MATTER = MatterType(
             "allocation_plan_publication": {
                 "allocation_plan": "按业主登记顺序摇号分配，每户限一个车位。",
                 "owners_first": True,
-                "published_on": days(-21),
+                "published_on": days(0),
             },
             "allocation_result": {
                 "allocated_to_owners": 15,
