@@ -18,7 +18,7 @@ from service.app import create_app
 from service.cases.case_service import CaseService
 from service.core.clock import FixedClock
 from service.core.models import Case
-from service.demo.cases import drive
+from service.demo.cases import drive, step_lead
 from service.history.replay import verify_all
 from workflows.work_calendar import SHANGHAI
 
@@ -52,8 +52,12 @@ def test_a_late_supplement_escalates_to_the_street(service: CaseService, clock: 
     assert open_task(service, case_id, "supervise_supplement") is None
 
 
-def test_the_owners_vote_falls_due_after_its_period_in_days(service: CaseService) -> None:
+def test_the_owners_vote_falls_due_after_its_period_in_days(
+    service: CaseService, clock: FixedClock
+) -> None:
     """60 days from 2 March end on 1 May, a holiday: the period runs to 6 May's end."""
+    # The scenario approves its case the vote's notice lead before now: on 2 March.
+    clock.advance(days=step_lead("firm_entry", "owners_vote"))
     case_id = drive(service, "firm_entry", stop_before="owners_vote")
     assert open_task(service, case_id, "owners_vote").due_at == at(2026, 5, 7)
 

@@ -19,7 +19,7 @@ from service.cases.reminders import send_due_reminders
 from service.core.clock import FixedClock
 from service.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from service.core.models import Case, CaseEvent, HumanTask, Notification
-from service.demo.cases import complete_step, drive, open_task, step_payload
+from service.demo.cases import complete_step, drive, open_task, step_lead, step_payload
 from service.history.replay import verify_all
 from service.people.access import Actor
 from service.tasks import street_powers
@@ -100,6 +100,7 @@ def test_a_case_whose_supervision_closed_runs_to_its_end(
     case_id = overdue_acceptance(service, clock)
     while (task := open_task(service, case_id)) is not None:
         assert not task.bpmn_id.startswith("supervise_")
+        clock.advance(days=step_lead("firm_entry", task.bpmn_id))
         payload = step_payload("firm_entry", task.bpmn_id, clock.now())
         complete_step(service, case_id, task.bpmn_id, payload)
     with service.sessions() as session:
