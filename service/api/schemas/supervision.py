@@ -6,7 +6,7 @@ from marshmallow import Schema, fields
 
 from service.api.schemas.cases import EventSchema
 from service.api.schemas.tasks import TaskSchema
-from service.core.inputs import Day, RequestSchema, Text, length
+from service.core.inputs import Day, Many, RequestSchema, Text, length
 from service.tasks.street_powers import (
     MAX_ATTENDEE,
     MAX_ATTENDEES,
@@ -38,7 +38,7 @@ class DeadlineSchema(RequestSchema):
 
 class SummonsSchema(RequestSchema):
     held_on = Day(required=True, metadata={"description": "约谈日期，不晚于今天"})
-    attendees = fields.List(
+    attendees = Many(
         Text(validate=length(1, MAX_ATTENDEE)),
         required=True,
         validate=length(1, MAX_ATTENDEES),
