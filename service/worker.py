@@ -1,4 +1,5 @@
-"""The background worker: due timers, reminders, scheduled duties, e-mail and webhooks.
+"""The background worker: due timers, reminders, escalation of a missed new deadline of the
+street's, scheduled duties, e-mail and webhooks.
 
 Each piece of work is one case (or one mail) in its own transaction with its row locked
 (FOR UPDATE SKIP LOCKED on PostgreSQL), so several workers can share a PostgreSQL
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.exc import OperationalError
 
-from service.cases.reminders import send_due_reminders
+from service.cases.reminders import escalate_missed_deadlines, send_due_reminders
 from service.duties.schedule import DutyService
 from service.notices.mail import MailSettings, deliver_pending
 from service.notices.webhooks import deliver_due
@@ -33,6 +34,7 @@ class PassReport:
 
     timers: int = 0
     reminders: int = 0
+    escalations: int = 0
     duties_filed: int = 0
     emails: int = 0
     webhooks: int = 0
@@ -42,6 +44,7 @@ class PassReport:
     def __str__(self) -> str:
         return (
             f"{self.timers} case(s) advanced by timers, {self.reminders} reminder(s), "
+            f"{self.escalations} missed new deadline(s) escalated, "
             f"{self.duties_filed} duty case(s) filed, {self.emails} e-mail(s), "
             f"{self.webhooks} webhook(s), "
             f"{self.failures} failure(s)"
@@ -77,6 +80,7 @@ class Worker:
             if (
                 report.timers
                 or report.reminders
+                or report.escalations
                 or report.duties_filed
                 or report.emails
                 or report.webhooks
@@ -104,6 +108,12 @@ class Worker:
 
     def _other_work(self) -> Iterator[tuple[str, Callable[[], int]]]:
         yield "reminders", self._send_reminders
+        yield (
+            "escalations",
+            lambda: escalate_missed_deadlines(
+                self.service.sessions, self.service.clock.now(), self.batch
+            ),
+        )
         yield "duties_filed", self.service.file_scheduled_duties
         yield (
             "webhooks",

@@ -182,20 +182,24 @@ def test_the_street_hands_the_step_back_and_its_workers_hear_of_it(
     case_id = overdue_acceptance(service, clock)
     task_id = supervision_id(service, case_id)
 
+    street_powers.hand_back(service, street(service), task_id, "请先核对材料")
     view = street_powers.hand_back(service, street(service), task_id, "请补齐材料后即行受理")
 
-    [entry] = view.actions
+    entry = view.actions[-1]
     assert entry.kind == "supervision_handed_back"
     assert entry.data["instructions"] == "请补齐材料后即行受理"
     with service.sessions() as session:
         secretary = service.actor(session, "secretary").user_id
-        notice = session.scalar(
-            select(Notification).where(
-                Notification.user_id == secretary, Notification.kind == "handed_back"
+        notices = list(
+            session.scalars(
+                select(Notification.body)
+                .where(Notification.user_id == secretary, Notification.kind == "handed_back")
+                .order_by(Notification.id)
             )
         )
     assert secretary in entry.data["recipients"]
-    assert notice is not None and "请补齐材料后即行受理" in notice.body
+    [notice] = notices
+    assert "请补齐材料后即行受理" in notice, "the second hand-back is told too"
 
 
 def test_the_street_resolves_its_supervision(service: CaseService, clock: FixedClock) -> None:

@@ -4,8 +4,9 @@ The deadline itself is a BPMN boundary timer; when it fires, the model opens the
 督办 task (``supervise_<step>``). This module tells people about it: a reminder to those
 who may work the step some hours before it is due, and, when the timer has fired, a notice
 to the street and to the late step's workers, with an ``escalated`` entry in the case
-history. Both run with the case row locked and mark the task, so a second worker or a
-second run finds nothing left to do.
+history. A new deadline the street sets on its 督办 has no timer of its own: the worker
+escalates again when it passes with the step still open. All run with the case row locked
+and mark the task, so a second worker or a second run finds nothing left to do.
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ def _remind(
         title=_("提醒：“{step}”将于 {due} 到期").format(step=task.name, due=due),
         body=body,
         now=now,
+        repeat=True,
     )
     task.reminded_at = now
     append_event(
@@ -139,7 +141,62 @@ def record_escalations(session: Session, case: Case, now: datetime) -> int:
     return len(supervisions)
 
 
-def _escalate(session: Session, case: Case, supervision: HumanTask, now: datetime) -> None:
+def _missed_new_deadline(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    """Open 督办 whose new deadline (set by the street) passed after its last escalation."""
+    return (
+        HumanTask.status == "open",
+        HumanTask.bpmn_id.startswith(SUPERVISION_PREFIX, autoescape=True),
+        HumanTask.due_at.is_not(None),
+        HumanTask.due_at <= now,
+        HumanTask.escalation_sent_at.is_not(None),
+        HumanTask.escalation_sent_at < HumanTask.due_at,
+    )
+
+
+def escalate_missed_deadlines(
+    sessions: sessionmaker[Session], now: datetime, limit: int = 100
+) -> int:
+    """Escalate again every step that let the street's new deadline pass; returns how many.
+
+    The step's boundary timer fired once, at its first deadline; the street's new deadline
+    is watched here, so missing it calls the street in again and goes on the record of the
+    body whose step it is (``escalated``, as the first time). Each case is handled in its
+    own transaction with its row locked, skipped when another worker holds it.
+    """
+    with sessions() as session:
+        case_ids = list(
+            session.scalars(
+                select(HumanTask.case_id)
+                .where(*_missed_new_deadline(now))
+                .group_by(HumanTask.case_id)
+                .order_by(HumanTask.case_id)
+                .limit(limit)
+            )
+        )
+    escalated = 0
+    for case_id in case_ids:
+        with sessions() as session, session.begin():
+            case = session.scalar(
+                select(Case).where(Case.id == case_id).with_for_update(skip_locked=True, of=Case)
+            )
+            if case is None:
+                continue
+            supervisions = session.scalars(
+                select(HumanTask)
+                .where(HumanTask.case_id == case_id, *_missed_new_deadline(now))
+                .order_by(HumanTask.id)
+            )
+            for supervision in supervisions:
+                _escalate(session, case, supervision, now, again=True)
+                escalated += 1
+    return escalated
+
+
+def _escalate(
+    session: Session, case: Case, supervision: HumanTask, now: datetime, *, again: bool = False
+) -> None:
+    """Tell the street and the late step's workers; ``again`` when the street's own new
+    deadline is the one missed."""
     step = supervision.bpmn_id.removeprefix(SUPERVISION_PREFIX)
     late = session.scalar(
         select(HumanTask)
@@ -156,11 +213,14 @@ def _escalate(session: Session, case: Case, supervision: HumanTask, now: datetim
         kind="escalation",
         case=case,
         task=supervision,
-        title=_("督办：“{step}”已超期").format(step=step_name),
+        title=(
+            _("督办：“{step}”超过街道党工委重新确定的期限") if again else _("督办：“{step}”已超期")
+        ).format(step=step_name),
         body=_("案件“{case}”的“{step}”已超过办理期限（{due}），请督办：{link}").format(
             case=case.title, step=step_name, due=due, link=link
         ),
         now=now,
+        repeat=again,
     )
     late_workers: list[int] = []
     if late is not None and late.status == "open":
@@ -170,11 +230,16 @@ def _escalate(session: Session, case: Case, supervision: HumanTask, now: datetim
             kind="overdue",
             case=case,
             task=late,
-            title=_("超期：“{step}”已提交街道党工委督办").format(step=step_name),
+            title=(
+                _("再次超期：“{step}”未在街道党工委重新确定的期限内办理")
+                if again
+                else _("超期：“{step}”已提交街道党工委督办")
+            ).format(step=step_name),
             body=_("案件“{case}”的“{step}”已超过办理期限（{due}），请尽快办理：{link}").format(
                 case=case.title, step=step_name, due=due, link=link
             ),
             now=now,
+            repeat=again,
         )
     supervision.escalation_sent_at = now
     append_event(
@@ -192,6 +257,7 @@ def _escalate(session: Session, case: Case, supervision: HumanTask, now: datetim
             "supervision_task_id": supervision.id,
             "street_recipients": street,
             "overdue_recipients": late_workers,
+            "again": again,
         },
     )
 

@@ -64,8 +64,10 @@ def handoff(
     now: datetime,
     task: HumanTask | None = None,
     detail: str = "",
+    repeat: bool = False,
 ) -> list[int]:
-    """Tell ``users`` of a handoff of ``kind`` in ``case``; returns whom it reached.
+    """Tell ``users`` of a handoff of ``kind`` in ``case``; returns whom it reached
+    (``repeat``: as ``notify``).
 
     The title says what happened and in which case; ``detail`` (a reason, a 文号) follows
     in the body. No raw address is written into the text: the link is kept apart.
@@ -83,7 +85,15 @@ def handoff(
         lines.append(detail)
     enqueue(session, kind, case, task, title, detail, now)
     return notify(
-        session, users, kind=kind, case=case, task=task, title=title, body="\n".join(lines), now=now
+        session,
+        users,
+        kind=kind,
+        case=case,
+        task=task,
+        title=title,
+        body="\n".join(lines),
+        now=now,
+        repeat=repeat,
     )
 
 
@@ -180,6 +190,7 @@ def deadline_set(
         now=now,
         task=step,
         detail=_("理由：{reason}").format(reason=reason),
+        repeat=True,
     )
 
 
@@ -195,4 +206,5 @@ def handed_back(
         now=now,
         task=step,
         detail=_("督办意见：{instructions}").format(instructions=instructions),
+        repeat=True,
     )

@@ -75,13 +75,29 @@ def notify(
     title: str,
     body: str,
     now: datetime,
+    repeat: bool = False,
 ) -> list[int]:
     """Notify each user unless they already have this kind of notice for this task, or
-    want it by no channel; one wanted by mail only is written as read."""
+    want it by no channel; one wanted by mail only is written as read.
+
+    ``repeat`` is for news that may come again on one task (a new deadline, its reminder,
+    another escalation; their senders mark what they sent): the user's earlier notice of
+    the kind is brought up to date, unread and mailed again, as there is one per task.
+    """
     users = list(users)
     channels = channels_of(session, (u.id for u in users), kind)
+    earlier: dict[int, Notification] = {}
     already: set[int] = set()
-    if task is not None:
+    if task is not None and repeat:
+        earlier = {
+            n.user_id: n
+            for n in session.scalars(
+                select(Notification).where(
+                    Notification.task_id == task.id, Notification.kind == kind
+                )
+            )
+        }
+    elif task is not None:
         already = set(
             session.scalars(
                 select(Notification.user_id).where(
@@ -95,20 +111,18 @@ def notify(
         if user.id in already or not (in_app or email):
             continue
         already.add(user.id)
-        session.add(
-            Notification(
+        notice = earlier.get(user.id)
+        if notice is None:
+            notice = Notification(
                 user_id=user.id,
                 case_id=case.id,
                 task_id=task.id if task is not None else None,
                 kind=kind,
-                title=title[:200],
-                body=body,
-                created_at=now,
-                read_at=None if in_app else now,
-                email_attempts=0,
-                email_error="",
             )
-        )
+            session.add(notice)
+        notice.title, notice.body, notice.created_at = title[:200], body, now
+        notice.read_at = None if in_app else now
+        notice.emailed_at, notice.email_attempts, notice.email_error = None, 0, ""
         notified.append(user.id)
     return notified
 

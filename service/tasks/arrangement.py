@@ -3,7 +3,9 @@ locks the case row and is entered in the case history with what it was before.
 
 The due date and the priority are the party organization's to set (and the street's, on
 a step it supervises): the body whose step it is may not move its own deadline. The
-follow-up date is a note to oneself, for anyone who works the task.
+follow-up date is a note to oneself, for anyone who works the task. A moved due date is
+reminded of again, and a step the street supervises takes its 督办 along: the 督办 follows
+up by the same day, and the worker escalates again if the step lets it pass.
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.orm import Session
+
 from service.cases.case_service import CaseService
 from service.cases.persistence import locked_task
 from service.core.errors import Conflict, Forbidden, InvalidInput
+from service.core.models import HumanTask
 from service.people.access import Actor, may_assign_task, may_work_task
 from service.tasks.claiming import must_be_open, record
 from service.tasks.inbox import TaskView, task_views
-from service.tasks.supervision import may_rearrange
+from service.tasks.supervision import may_rearrange, open_supervision
 from workflows.i18n import _
 
 MIN_PRIORITY, MAX_PRIORITY = 0, 100
@@ -57,11 +62,21 @@ def update_task(
                 raise InvalidInput({"due_at": [_("办理期限不能清空。")]})
             changed[name] = {"from": plain(getattr(task, name)), "to": plain(value)}
             setattr(task, name, value)
+        if "due_at" in changed:
+            _move_deadline(session, task)
         if changed:
             record(
                 session, svc, actor, task, "task_updated", {"task_id": task.id, "changes": changed}
             )
         return task_views(session, [task], svc.clock.now())[0]
+
+
+def _move_deadline(session: Session, task: HumanTask) -> None:
+    """Remind again before the new due date; a supervised step's 督办 moves with it."""
+    task.reminded_at = None
+    supervision = open_supervision(session, task.case_id, task.bpmn_id)
+    if supervision is not None:
+        supervision.due_at, supervision.reminded_at = task.due_at, None
 
 
 def plain(value: Any) -> Any:

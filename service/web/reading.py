@@ -27,6 +27,8 @@ EVENT_KINDS = {
     "task_updated": _("更新任务"),
     "comment_added": _("添加备注"),
     "attachment_added": _("上传附件"),
+    "reminder_sent": _("到期提醒"),
+    "escalated": _("超期提交街道督办"),
     "supervision_closed": _("督办自动办结"),
     "supervision_deadline_set": _("督办：重新限期"),
     "supervision_summons": _("督办：约谈"),
@@ -154,6 +156,14 @@ def event_facts(
         return [(_("到期的办理期限"), "、".join(timer_name(t) for t in data.get("timers", [])))]
     if event.kind.startswith("supervision_"):
         return supervision_facts(event.kind, data)
+    if event.kind == "reminder_sent":
+        return [(_("办理期限"), _when(data.get("due_at")))]
+    if event.kind == "escalated":
+        missed = _("街道党工委重新确定的期限") if data.get("again") else _("办理期限")
+        return [
+            (_("超期的步骤"), step_name(str(data.get("step", "")))),
+            (missed, _when(data.get("due_at"))),
+        ]
     if event.kind == "comment_added":
         return [(_("备注内容"), str(data.get("body", "")))]
     if event.kind == "task_assigned":
