@@ -3,14 +3,14 @@ and the administration pages check their forms with, so both refuse alike."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from marshmallow import ValidationError, validates_schema
+from marshmallow import ValidationError
 
 from service.admin.places import ORGANIZATION_PLACE, PLACE_PARENT
+from service.admin.settings import VALUE_SCHEMA
 from service.core.inputs import (
     MAX_ID,
     Anything,
+    ChangeSchema,
     RequestSchema,
     Text,
     Whole,
@@ -22,7 +22,6 @@ from service.core.inputs import (
 )
 from service.people.access import ROLES
 from workflows.credit_code import credit_code_problem
-from workflows.i18n import _
 
 
 class UserCreateSchema(RequestSchema):
@@ -32,15 +31,10 @@ class UserCreateSchema(RequestSchema):
     active = YesNo(load_default=True)
 
 
-class UserUpdateSchema(RequestSchema):
+class UserUpdateSchema(ChangeSchema):
     display_name = Text(validate=length(1, 200))
     active = YesNo()
     password = Text(validate=length(8, 256))
-
-    @validates_schema
-    def _something(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if not data:
-            raise ValidationError(_("请至少修改一项。"))
 
 
 class GrantCreateSchema(RequestSchema):
@@ -77,14 +71,9 @@ class OrganizationCreateSchema(RequestSchema):
     credit_code = Text(validate=_credit_code, metadata=CREDIT_CODE)
 
 
-class OrganizationUpdateSchema(RequestSchema):
+class OrganizationUpdateSchema(ChangeSchema):
     name = Text(validate=length(1, 200))
     credit_code = Text(validate=_credit_code, metadata=CREDIT_CODE)
-
-    @validates_schema
-    def _something(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if not data:
-            raise ValidationError(_("请至少修改一项。"))
 
 
 class CalendarDaySetSchema(RequestSchema):
@@ -93,4 +82,11 @@ class CalendarDaySetSchema(RequestSchema):
 
 
 class SettingSetSchema(RequestSchema):
-    value = Anything(required=True, metadata={"description": "与默认值同类型的新值"})
+    value = Anything(
+        required=True,
+        metadata={
+            "description": "与默认值同类型的新值：期限为 1–3650 的整数，规则为 warn 或 block，"
+            "应急类别为类别代码的非空列表；不能为 null",
+            **VALUE_SCHEMA,
+        },
+    )

@@ -18,6 +18,21 @@ from workflows.catalogue import EMERGENCY_CATEGORY_LABELS
 from workflows.i18n import _
 from workflows.settings import POLICIES, Settings
 
+# A count of hours, days or working days: one at least, ten years at most.
+MAX_PERIOD = 3650
+# Every value some setting takes (each key takes one of these shapes): never null.
+VALUE_SCHEMA = {
+    "anyOf": [
+        {"type": "integer", "minimum": 1, "maximum": MAX_PERIOD},
+        {"type": "string", "enum": list(POLICIES)},
+        {
+            "type": "array",
+            "minItems": 1,
+            "items": {"type": "string", "enum": list(EMERGENCY_CATEGORY_LABELS)},
+        },
+    ],
+}
+
 
 @dataclass(frozen=True)
 class SettingView:
@@ -60,8 +75,9 @@ def _checked_setting(key: str, value: Any) -> Any:
         if not isinstance(value, bool):
             raise InvalidInput({"value": [_("应为 true 或 false。")]})
     elif isinstance(default, int):
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 3650:
-            raise InvalidInput({"value": [_("应为 1 至 3650 的整数。")]})
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_PERIOD:
+            message = _("应为 1 至 {max} 的整数。").format(max=MAX_PERIOD)
+            raise InvalidInput({"value": [message]})
     elif key.endswith("_policy"):
         if value not in POLICIES:
             raise InvalidInput({"value": [_("只能是 warn（提醒）或 block（禁止）。")]})

@@ -35,6 +35,7 @@ from service.api import (
     webhooks,
 )
 from service.api.common import API_PREFIX, IdConverter
+from service.api.document import DocumentPlugin
 from service.api.problems import PROBLEM_JSON, PROBLEMS, TYPE_BASE, http_problem
 from service.api.schemas.common import ProblemSchema
 from service.api.schemas.webhooks import EVENT_SCHEMAS
@@ -142,7 +143,7 @@ def register_api(app: Flask) -> Api:
     )
     app.url_map.converters["id"] = IdConverter
     app.add_template_global(_, "_")
-    api = ProblemApi(app)
+    api = ProblemApi(app, spec_kwargs={"marshmallow_plugin": DocumentPlugin()})
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     for kind, schema in EVENT_SCHEMAS.items():

@@ -8,6 +8,8 @@ from dataclasses import asdict
 from datetime import date
 from typing import Any
 
+from marshmallow import ValidationError
+
 from service.admin import calendar_days as admin_calendar
 from service.admin import log as admin_log
 from service.admin import places as admin_places
@@ -40,8 +42,8 @@ from service.api.schemas.admin import (
 from service.api.schemas.common import PageArgs
 from service.api.schemas.signin import OrganizationSchema, PlaceSchema, UserSchema
 from service.core.errors import InvalidInput
+from service.core.inputs import Day
 from service.core.paging import Page
-from workflows.i18n import _
 
 bp = api_blueprint(
     "api_admin",
@@ -55,10 +57,11 @@ def _page(page: Page[Any]) -> dict[str, Any]:
 
 
 def _day(text: str) -> date:
+    """The path's day, read as every date of the API is (YYYY-MM-DD, 1900–2999)."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput({"day": [_("应为日期，格式为 YYYY-MM-DD。")]}) from None
+        return Day().deserialize(text)
+    except ValidationError as error:
+        raise InvalidInput({"day": error.messages}) from None
 
 
 @bp.route("/admin/users", methods=["GET"])

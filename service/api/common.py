@@ -20,6 +20,7 @@ from service.cases.case_service import CaseService
 from service.core.db import DatabaseError, Session
 from service.core.edge import refuse_bad_text
 from service.core.errors import ServiceError, Unauthenticated
+from service.core.inputs import DAY_PATTERN
 from service.people.access import Actor
 from service.people.auth import actor_for_token
 from workflows.i18n import _
@@ -92,9 +93,14 @@ PATH_PARAMETERS = {
     "throttle_id": _("登录限制编号"),
     "sha256": _("文件的 SHA-256 校验值（64 位小写十六进制）"),
     "code": _("事项类型代码"),
-    "day": _("日期，YYYY-MM-DD"),
+    "day": _("日期，YYYY-MM-DD，1900–2999 年"),
     "key": _("配置项名称"),
     "slug": _("错误类型名，如 conflict"),
+    "endpoint_id": _("接收地址编号"),
+}
+# What a path parameter's converter cannot say: a day is a full-date of 1900–2999.
+PATH_SCHEMAS = {
+    "day": {"type": "string", "format": "date", "pattern": DAY_PATTERN},
 }
 _RULE_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
@@ -104,7 +110,12 @@ class ApiBlueprint(Blueprint):
 
     def route(self, rule: str, *, parameters: list | None = None, **options: Any) -> Any:
         described = [
-            {"in": "path", "name": name, "description": PATH_PARAMETERS[name]}
+            {
+                "in": "path",
+                "name": name,
+                "description": PATH_PARAMETERS[name],
+                **({"schema": PATH_SCHEMAS[name]} if name in PATH_SCHEMAS else {}),
+            }
             for name in _RULE_PARAMETER.findall(rule)
             if name in PATH_PARAMETERS
         ]

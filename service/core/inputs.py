@@ -7,14 +7,21 @@ the same schemas (administration), so both refuse the same input in the same wor
 
 from __future__ import annotations
 
+import re
 from typing import Any, ClassVar
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from workflows.formkit.fields import FIRST_YEAR, LAST_YEAR
 from workflows.i18n import _
 
 MAX_ID = 2**31 - 1
+# The years a date may fall in (FIRST_YEAR–LAST_YEAR), as the document states them.
+_YEARS = "(19[0-9]{2}|2[0-9]{3})"
+DAY_PATTERN = f"^{_YEARS}-[0-9]{{2}}-[0-9]{{2}}$"
+_DAY_SHAPE = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
+MOMENT_PATTERN = f"^{_YEARS}-"
+YEARS_NOTE = _("{first}–{last} 年").format(first=FIRST_YEAR, last=LAST_YEAR)
 _REQUIRED = {
     "required": _("此项为必填项。"),
     "null": _("此项不能为空。"),
@@ -71,6 +78,14 @@ class QueryYesNo(YesNo):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
+def _dated(kwargs: dict[str, Any], pattern: str) -> dict[str, Any]:
+    """The field's metadata stating the year range it enforces, in its pattern and words."""
+    metadata = dict(kwargs.pop("metadata", None) or {})
+    metadata["pattern"] = pattern
+    metadata["description"] = "；".join(filter(None, [metadata.get("description"), YEARS_NOTE]))
+    return {**kwargs, "metadata": metadata}
+
+
 class Moment(fields.AwareDateTime):
     default_error_messages: ClassVar[dict[str, str]] = {
         **_REQUIRED,
@@ -79,6 +94,9 @@ class Moment(fields.AwareDateTime):
         "format": _("日期时间格式不正确。"),
         "out_of_range": _("日期应在 1900 年至 2999 年之间。"),
     }
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**_dated(kwargs, MOMENT_PATTERN))
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         moment = super()._deserialize(value, attr, data, **kwargs)
@@ -96,7 +114,13 @@ class Day(fields.Date):
         "out_of_range": _("日期应在 1900 年至 2999 年之间。"),
     }
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**_dated(kwargs, DAY_PATTERN))
+
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        # Only the document's full-date: Python would also read "20260302" and "2026-W10-1".
+        if isinstance(value, str) and not re.fullmatch(DAY_PATTERN, value):
+            raise self.make_error("out_of_range" if _DAY_SHAPE.fullmatch(value) else "invalid")
         day = super()._deserialize(value, attr, data, **kwargs)
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
             raise self.make_error("out_of_range")
@@ -144,11 +168,22 @@ def one_of(choices: Any) -> validate.OneOf:
     return validate.OneOf(list(choices), error=_("只能是以下之一：{choices}。"))
 
 
-def code(max_length: int = 64) -> validate.Validator:
-    return validate.And(
+class Pattern(validate.Regexp):
+    """The whole text matches, as a JSON Schema ``pattern`` anchored ^…$ means: Python's
+    ``$`` alone would let a trailing line feed through. The document states the pattern."""
+
+    def __call__(self, value: Any) -> Any:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+def code(max_length: int = 64) -> list[validate.Validator]:
+    """A code or user name: its length and characters, each stated in the document."""
+    return [
         length(1, max_length),
-        validate.Regexp(r"^[A-Za-z0-9_.\-]+$", error=_("只能包含字母、数字、下划线、点和减号。")),
-    )
+        Pattern(r"^[A-Za-z0-9_.\-]+$", error=_("只能包含字母、数字、下划线、点和减号。")),
+    ]
 
 
 class RequestSchema(Schema):
@@ -161,6 +196,20 @@ class RequestSchema(Schema):
         "unknown": _("不接受此字段。"),
         "type": _("请求体应为 JSON 对象。"),
     }
+    # What the document adds to this body's JSON Schema: rules no single field states.
+    json_schema: ClassVar[dict[str, Any]] = {}
+
+
+class ChangeSchema(RequestSchema):
+    """A PATCH body: the fields to change, at least one (the document's minProperties)."""
+
+    json_schema: ClassVar[dict[str, Any]] = {"minProperties": 1}
+    nothing_changed: ClassVar[str] = _("请至少修改一项。")
+
+    @validates_schema
+    def _something(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if not data:
+            raise ValidationError(self.nothing_changed)
 
 
 class QuerySchema(Schema):

@@ -3,13 +3,14 @@ and credit records, and one's notifications."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields
 
 from service.core.inputs import (
     MAX_ID,
     Many,
     Object,
     Part,
+    Pattern,
     QuerySchema,
     QueryYesNo,
     RequestSchema,
@@ -41,7 +42,7 @@ class IncidentFilingSchema(RequestSchema):
 
 class LedgerArgs(QuerySchema):
     year = Text(
-        validate=validate.Regexp(r"^\d{4}$", error=_("应为四位年份，如 2026。")),
+        validate=Pattern(r"^[0-9]{4}$", error=_("应为四位年份，如 2026。")),
         metadata={"description": "述职评议年度，如 2026"},
     )
 

@@ -3,9 +3,9 @@ and saved filters."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, fields, validate
 
 from service.api.schemas.catalogue import FormFieldSchema
 from service.api.schemas.common import (
@@ -16,6 +16,7 @@ from service.api.schemas.common import (
 )
 from service.core.inputs import (
     MAX_ID,
+    ChangeSchema,
     Moment,
     Object,
     Part,
@@ -108,15 +109,12 @@ class AssignSchema(RequestSchema):
     )
 
 
-class TaskUpdateSchema(RequestSchema):
+class TaskUpdateSchema(ChangeSchema):
+    nothing_changed: ClassVar[str] = _("请至少修改一项：due_at、follow_up_at 或 priority。")
+
     due_at = Moment(metadata={"description": "办理期限"})
     follow_up_at = Moment(allow_none=True, metadata={"description": "跟进日期；null 表示清除"})
     priority = Whole(validate=between(0, 100))
-
-    @validates_schema
-    def _something(self, data: dict[str, Any], **kwargs: Any) -> None:
-        if not data:
-            raise ValidationError(_("请至少修改一项：due_at、follow_up_at 或 priority。"))
 
 
 class CompleteSchema(RequestSchema):
