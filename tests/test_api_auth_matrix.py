@@ -359,6 +359,7 @@ ROUTES = (
     # catalogue
     Route("GET", "/matters", EVERYONE),
     Route("GET", "/matters/firm_exit", EVERYONE),
+    Route("GET", "/vote-rules", EVERYONE),
     # problem types
     Route("GET", "/problems", PUBLIC),
     Route("GET", "/problems/conflict", PUBLIC),

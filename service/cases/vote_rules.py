@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from workflows.engine.bundle import ModelBundle
 from workflows.engine.parsed_models import ParsedModels, parsed
 from workflows.i18n import _
 from workflows.owners_vote import VoteRule, VoteTally, evaluate_vote, format_area
+from workflows.vote_items import PARTICIPATION_TEXT, VOTE_ITEMS
 
 RULE_TEXT = {
     "double_majority": _(
@@ -49,11 +51,8 @@ class VoteRuleInfo:
 
     @property
     def basis(self) -> str:
-        if not self.item:
-            return ""
-        return _("《中华人民共和国民法典》第二百七十八条第一款第（{item}）项及第二款").format(
-            item=self.item
-        )
+        item = VOTE_ITEMS.get(self.item)
+        return item.source if item else ""
 
     @property
     def text(self) -> str:
@@ -89,6 +88,42 @@ def filing_vote_rules(matter_types: Iterable[str]) -> dict[str, list[tuple[str, 
     files in bpmn/, which filing deploys), for the filing pages."""
     models = parsed(ModelBundle.from_directory())
     return {code: vote_rules(models, code) for code in matter_types}
+
+
+def vote_item_table() -> list[dict[str, Any]]:
+    """Every item of 民法典 278 with its rule, its source and the matters that vote on it.
+
+    The matters come from the DMN table a case filed now runs, so an item no matter uses
+    (改建、重建) still shows its rule, and the page cannot claim a matter the table does
+    not send there.
+    """
+    models = parsed(ModelBundle.from_directory())
+    using: dict[str, list[dict[str, str]]] = {number: [] for number in VOTE_ITEMS}
+    for code, entry in MATTERS.items():
+        for sub_type, label in (entry.sub_types or {"": ""}).items():
+            info = vote_rule(models, code, sub_type)
+            if info.item in using:
+                using[info.item].append(
+                    {
+                        "code": code,
+                        "name": entry.name,
+                        "sub_type": sub_type,
+                        "sub_type_label": label,
+                    }
+                )
+    return [
+        {
+            "item": item.number,
+            "text": item.text,
+            "rule": item.rule.value,
+            "rule_short": RULE_SHORT[item.rule],
+            "participation": PARTICIPATION_TEXT,
+            "approval": item.approval_text,
+            "source": item.source,
+            "matters": using[item.number],
+        }
+        for item in VOTE_ITEMS.values()
+    ]
 
 
 def case_vote_rule(session: Session, case: Case) -> VoteRuleInfo | None:

@@ -20,6 +20,7 @@ from workflows.formkit.base import FormSchema
 from workflows.formkit.request import FilingForm
 from workflows.i18n import _
 from workflows.lifecycle import OWNERS_VOTE, SHARED_STEP_NAMES, SHARED_TIME_LIMITS, TimeLimit
+from workflows.vote_items import VOTE_ITEMS, rule_of
 
 APPLICANT = "applicant"
 PARTY_SECRETARY = "party_secretary"
@@ -118,6 +119,9 @@ class MatterType:
             problems.append(f"filing form {self.filing_form.__name__} is for another matter")
         if set(self.vote_rules) != (set(self.sub_types) or {""}):
             problems.append("vote_rules needs one row per sub-type, or one row '' without any")
+        for item, rule in self.vote_rules.values():
+            if (item and item not in VOTE_ITEMS) or rule != rule_of(item):
+                problems.append(f"民法典 278 item {item!r} does not take the rule {rule!r}")
         voting = any(rule != "none" for _, rule in self.vote_rules.values())
         if voting != self.has_owners_vote:
             problems.append("the vote rules and the owners' vote step disagree")

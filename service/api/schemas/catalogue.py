@@ -52,3 +52,28 @@ class MatterSchema(Schema):
 class MatterDetailSchema(MatterSchema):
     filing_form = fields.List(fields.Nested(FormFieldSchema), required=True)
     step_forms = fields.List(fields.Nested(StepFormSchema), required=True)
+
+
+class VoteItemMatterSchema(Schema):
+    """A matter (and sub-type) whose owners' vote the DMN table puts under the item."""
+
+    code = fields.String(required=True)
+    name = fields.String(required=True)
+    sub_type = fields.String(required=True)
+    sub_type_label = fields.String(required=True)
+
+
+class VoteItemSchema(Schema):
+    """One item of 民法典 278 para. 1 with the threshold para. 2 gives it."""
+
+    item = fields.String(required=True, metadata={"description": "项次：一 至 九"})
+    text = fields.String(required=True)
+    rule = fields.String(
+        required=True,
+        metadata={"description": "double_majority（双过半）或 three_quarters（双四分之三）"},
+    )
+    rule_short = fields.String(required=True)
+    participation = fields.String(required=True)
+    approval = fields.String(required=True)
+    source = fields.String(required=True)
+    matters = fields.List(fields.Nested(VoteItemMatterSchema), required=True)
