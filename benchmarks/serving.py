@@ -36,21 +36,24 @@ BIN = Path(sys.executable).parent
 PG_ADMIN = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# Parking allocation: not an exclusive matter, so any number may be open at one estate.
 FILING: dict[str, Any] = {
-    "matter_type": "firm_exit",
+    "matter_type": "parking_allocation",
     "estate": "E01",
     "request": {
-        "title": "关于物业服务企业合同到期退出的请示",
-        "reasons": "物业服务企业合同到期后不再续聘",
-        "legal_basis": "民法典第九百四十七条",
-        "plan": "交接方案见附件",
+        "title": "关于车位分配方案的请示",
+        "reasons": "业主排队等候车位，需要制定分配方案",
+        "legal_basis": "民法典第二百七十六条",
+        "plan": "分配方案见附件",
         "affected_area": "12345.67",
         "affected_owners": 120,
         "attachments": [],
-        "initiator": "firm",
-        "firm_name": "安居物业服务有限公司",
-        "notice_date": "2025-11-01",
-        "service_end_date": "2026-02-20",
+        "sub_type": "allocation",
+        "spaces_planned": 120,
+        "spaces_common_land": 30,
+        "spaces_civil_defence": 40,
+        "owners_waiting": 15,
+        "non_owner_leases": 0,
         "committee_members_total": 7,
         "committee_members_present": 6,
         "committee_members_agreeing": 5,

@@ -32,7 +32,8 @@ from workflows.engine import patches
 from workflows.work_calendar import SHANGHAI
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=SHANGHAI)
-MATTER = "firm_entry"
+# Not an exclusive matter: many cases of it may be open at one estate.
+MATTER = "parking_allocation"
 
 
 def _events(service: CaseService, case_id: int) -> int:

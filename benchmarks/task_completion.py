@@ -65,7 +65,7 @@ def measure_service(url: str, cases: int, closed: int) -> dict[str, float]:
         load_demo(session)
         committee = service.actor(session, "committee")
         secretary = service.actor(session, "secretary")
-    payload = filing_payload("firm_entry", clock.now())
+    payload = filing_payload("parking_allocation", clock.now())
     for _ in range(cases):
         service.file_case(committee, payload)
     with service.sessions() as session:
@@ -113,8 +113,8 @@ def measure_floor(url: str, cases: int) -> float:
     def script_engine() -> CaseScriptEngine:
         return CaseScriptEngine(now=lambda: now, functions={"deadline": _far_deadline})
 
-    spec = parser.get_spec("matter_firm_entry")
-    subprocesses = parser.get_subprocess_specs("matter_firm_entry")
+    spec = parser.get_spec("matter_parking_allocation")
+    subprocesses = parser.get_subprocess_specs("matter_parking_allocation")
     workflow = BpmnWorkflow(spec, subprocesses, script_engine=script_engine())
     workflow.do_engine_steps()
     state = serializer.serialize_json(workflow)

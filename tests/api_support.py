@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,11 @@ class Client:
         )
 
 
+# A firm's exit may be open once per estate and firm: each filing names a firm of its
+# own unless the test names one.
+_FIRMS = itertools.count(1)
+
+
 def firm_exit_filing(estate: str = "E01", attachments: list | None = None, **changes: Any):
     """A valid firm-exit request (the firm does not renew) by an owners' committee."""
     return {
@@ -114,7 +120,7 @@ def firm_exit_filing(estate: str = "E01", attachments: list | None = None, **cha
             "affected_owners": 120,
             "attachments": attachments or [],
             "initiator": "firm",
-            "firm_name": "安居物业服务有限公司",
+            "firm_name": f"安居物业服务有限公司第{next(_FIRMS)}项目部",
             "notice_date": "2025-11-01",
             "service_end_date": "2026-02-20",
             "committee_members_total": 7,

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from service.cases.case_service import CaseService
 from service.core.models import CaseEvent, HumanTask, Notification, User
+from service.demo.cases import filing_payload
 from service.duties.schedule import DutyService
 from workflows.work_calendar import SHANGHAI
 
@@ -44,6 +45,14 @@ def file_firm_entry(service: CaseService, username: str = "committee") -> int:
     return service.file_case(
         actor, {"matter_type": "firm_entry", "estate": "E01", "request": request}
     )
+
+
+def file_parking_allocation(service: CaseService) -> int:
+    """A parking allocation by the committee of E01, waiting for acceptance: a matter that
+    may be open several times at one estate, for tests that need many open cases."""
+    with service.sessions() as session:
+        actor = service.actor(session, "committee")
+    return service.file_case(actor, filing_payload("parking_allocation", service.clock.now()))
 
 
 def open_task(service: CaseService, case_id: int, bpmn_id: str) -> HumanTask | None:

@@ -97,8 +97,8 @@ def test_every_main_page_works_under_the_policy(
     chromium: Browser, site: str, service: CaseService
 ) -> None:
     closed = drive(service, "firm_entry")
-    drive(service, "firm_entry", stop_before="collective_study")
-    drive(service, "firm_entry", stop_before="written_reply")
+    drive(service, "parking_allocation", stop_before="collective_study")
+    drive(service, "fee_adjustment", stop_before="written_reply")
 
     visitor = Watched(chromium, site)
     visitor.pages("/signin")

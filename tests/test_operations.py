@@ -21,6 +21,7 @@ from service.cases.case_service import CaseService
 from service.cli.backup import BackupError, backup, restore
 from service.core.clock import FixedClock
 from service.core.db import make_engine, make_sessionmaker, upgrade
+from service.core.errors import OpenCaseExists
 from service.core.logs import AccessJsonFormatter, JsonFormatter
 from service.core.models import Case, CaseEvent
 from service.demo.cases import complete_step, drive, step_payload
@@ -195,7 +196,9 @@ def test_upgrade_from_0001_with_cases_in_it(
         "acceptance_check",
         step_payload("firm_exit", "acceptance_check", clock.now()),
     )
-    drive(upgraded, "firm_entry")
+    with pytest.raises(OpenCaseExists):  # 0013 gave the open firm entry its exclusive key
+        drive(upgraded, "firm_entry")
+    drive(upgraded, "parking_allocation")
     with upgraded.sessions() as session:
         assert all(r.ok for r in verify_all(session))
         assert session.get(Case, closed).status == "closed"

@@ -562,7 +562,7 @@ def test_who_may_not_assign_sees_no_control_and_cannot_forge_one(
         f"/inbox/tasks/{task}/assign", {"assignee": "secretary2", "next": "/inbox"}, status=404
     )
     # The applicant's own steps are not the secretary's to hand out.
-    case_id = drive(service, "firm_entry", stop_before="owners_vote")
+    case_id = drive(service, "parking_allocation", stop_before="owners_vote")
     vote = open_task(service, case_id).id
     assert _row_assign_form(Client(app, "secretary").get("/inbox?assignee=any").text, vote) is None
     Client(app, "secretary").post(
@@ -619,7 +619,7 @@ def test_the_inbox_finds_the_people_for_a_page_of_rows_in_two_queries(
     asked = []
     for n in (1, 4):
         while len(asked) < n:
-            matter = ("firm_entry", "fund_normal")[len(asked) % 2]
+            matter = ("parking_allocation", "fee_adjustment")[len(asked) % 2]
             case_id = drive(service, matter, stop_before="collective_study")
             asked.append(open_task(service, case_id).id)
         statements.clear()
@@ -749,8 +749,8 @@ def test_the_inbox_filters_sorts_pages_and_marks_overdue(
 
 
 def test_more_tasks_than_a_page_are_paged(app: Flask, service: CaseService) -> None:
-    for _ in range(21):
-        drive(service, "firm_entry", stop_before="acceptance_check")
+    for _ in range(21):  # not an exclusive matter: all may be open at once
+        drive(service, "parking_allocation", stop_before="acceptance_check")
     secretary = Client(app, "secretary")
     page = secretary.get("/inbox").text
     assert page.count(">受理审查</a>") == 20

@@ -28,6 +28,7 @@ from duty_support import (
     duties_of,
     events,
     file_firm_entry,
+    file_parking_allocation,
     notices,
     open_task,
 )
@@ -115,8 +116,8 @@ def test_overdue_step_escalates_once_with_notices_and_history(service: CaseServi
 
 
 def test_notifications_are_read_one_by_one_or_all_at_once(service: CaseService, clock) -> None:
-    file_firm_entry(service)
-    file_firm_entry(service)
+    file_parking_allocation(service)
+    file_parking_allocation(service)
     clock.set(DUE)
     _worker(service).run_once()
     with service.transaction() as session:
@@ -286,7 +287,7 @@ def test_mail_waits_while_the_server_is_down(service: CaseService, clock) -> Non
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_two_workers_racing_fire_each_timer_once(service: CaseService, clock) -> None:
     """Several workers are supported on PostgreSQL only; SQLite runs one."""
-    case_ids = [file_firm_entry(service) for _ in range(8)]
+    case_ids = [file_parking_allocation(service) for _ in range(8)]
     clock.set(at(2026, 4, 1, 9))  # the acceptance deadlines have passed; Q1 reports are due
     start = threading.Barrier(2)
     reports = []
@@ -347,7 +348,7 @@ def _worker_process(database_url: str, now: str, *args: str) -> subprocess.Popen
 def test_a_killed_worker_leaves_no_case_half_advanced(
     service: CaseService, clock, database_url: str
 ) -> None:
-    case_ids = [file_firm_entry(service) for _ in range(20)]
+    case_ids = [file_parking_allocation(service) for _ in range(20)]
     now = DUE.isoformat()
     process = _worker_process(database_url, now, "--interval", "0.05")
     deadline = time.monotonic() + 60
@@ -392,7 +393,7 @@ def test_sigterm_stops_the_worker_after_the_work_at_hand(database_url: str, serv
 
 
 def test_a_failing_case_does_not_hold_up_the_others(service: CaseService, clock) -> None:
-    broken, healthy = file_firm_entry(service), file_firm_entry(service)
+    broken, healthy = file_parking_allocation(service), file_parking_allocation(service)
     with service.transaction() as session:
         session.get(Case, broken).process_id = "no_such_process"
     clock.set(DUE)

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Response, json
+from flask import Response, json, url_for
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from service.core.db import DatabaseError, database_failure
-from service.core.errors import ServiceError, TooManyAttempts
+from service.core.errors import OpenCaseExists, ServiceError, TooManyAttempts
 from workflows.i18n import _
 
 PROBLEM_JSON = "application/problem+json"
@@ -54,6 +54,7 @@ def problem(
     detail: str | None = None,
     errors: Mapping[str, list[str]] | None = None,
     headers: Mapping[str, str] | None = None,
+    extensions: Mapping[str, Any] | None = None,
 ) -> Response:
     slug, title, default_detail = PROBLEMS.get(status, PROBLEMS[500 if status >= 500 else 400])
     body: dict[str, Any] = {
@@ -64,6 +65,7 @@ def problem(
     }
     if errors:
         body["errors"] = {key: list(messages) for key, messages in errors.items()}
+    body.update(extensions or {})
     response = Response(json.dumps(body, ensure_ascii=False), status, mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value
@@ -119,7 +121,26 @@ def service_problem(error: ServiceError) -> Response:
     headers = None
     if isinstance(error, TooManyAttempts):
         headers = {"Retry-After": str(error.retry_after)}
+    if isinstance(error, OpenCaseExists):
+        return open_case_problem(error)
     return problem(error.status, error.message, errors, headers)
+
+
+def open_case_problem(error: OpenCaseExists) -> Response:
+    """409 naming the open case of an exclusive matter, with its page and its API address."""
+    page = url_for("cases.show", case_id=error.case_id)
+    return problem(
+        409,
+        _("{message}查看该案件：{page}").format(message=error.message, page=page),
+        extensions={
+            "open_case": {
+                "id": error.case_id,
+                "title": error.title,
+                "url": page,
+                "api_url": url_for("api_cases.case", case_id=error.case_id),
+            }
+        },
+    )
 
 
 def validation_problem(error: ValidationError) -> Response:

@@ -16,12 +16,13 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from service.cases import opening, steps, timers
+from service.cases import exclusive, opening, steps, timers
 from service.cases.model_store import deploy
 from service.core.clock import Clock
 from service.core.errors import NotFound
 from service.core.models import HumanTask, User
 from service.people.access import Actor
+from workflows import catalogue
 from workflows.engine.bundle import ModelBundle
 
 
@@ -72,8 +73,14 @@ class CaseService:
 
     def file_case(self, actor: Actor, payload: Mapping[str, Any]) -> int:
         """File a request; returns the new case's id. The applicant is the actor's body."""
-        with self.transaction() as session:
-            return opening.file_request(session, self.clock, actor, payload)
+        try:
+            with self.transaction() as session:
+                return opening.file_request(session, self.clock, actor, payload)
+        except exclusive.LostRace as lost:
+            # Undone; the filing that won is committed, so a new read names it.
+            with self.reading() as session:
+                matter = catalogue.matter(str(payload.get("matter_type")))
+                raise exclusive.winner_refusal(session, matter, lost) from None
 
     def complete_task(
         self,

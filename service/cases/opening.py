@@ -11,8 +11,10 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.cases import exclusive
 from service.cases.model_store import deploy, models_for
 from service.cases.operation import Moment, moment_at, step_context, validated
 from service.cases.persistence import project
@@ -44,19 +46,27 @@ def file_request(session: Session, clock: Clock, actor: Actor, payload: Mapping[
         raise InvalidInput({"applicant_kind": [_("申请单位类型与您所代表的单位不符")]})
     sub_type = str(request.get("sub_type") or "")
     extra = {name: request[name] for name in matter.routed_by if name in request}
-    case = open_case(
-        session,
-        moment,
-        kind=matter_type,
-        sub_type=sub_type,
-        title=str(request.get("title") or matter.name),
-        process_id=matter.process_id,
-        estate=estate,
-        organization=organization,
-        filed_by=actor.user_id,
-        request=request,
-        extra=extra,
-    )
+    key = matter.exclusive_key(estate.id, request)
+    scope = exclusive.scope_of(matter, request)
+    if key is not None:
+        exclusive.refuse_if_open(session, matter, key, scope)
+    try:
+        case = open_case(
+            session,
+            moment,
+            kind=matter_type,
+            sub_type=sub_type,
+            title=str(request.get("title") or matter.name),
+            process_id=matter.process_id,
+            estate=estate,
+            organization=organization,
+            filed_by=actor.user_id,
+            request=request,
+            extra=extra,
+            exclusive_key=key,
+        )
+    except IntegrityError as error:
+        raise exclusive.lost_race(error, key, scope) from error
     announce_tasks(session, case, moment.now)
     return case.id
 
@@ -75,11 +85,13 @@ def open_case(
     request: dict[str, Any],
     extra: Mapping[str, Any],
     before_start: Callable[[Case], None] | None = None,
+    exclusive_key: str | None = None,
 ) -> Case:
     """Create the case row, start its process on the current models, record the filing.
 
     Matters and periodic duties are opened the same way. ``before_start`` runs once the
     case has its id, before the engine work (a scheduled duty claims its period there).
+    ``exclusive_key`` is held while the case is open (``service.cases.exclusive``).
     """
     community = estate.parent
     street = community.parent
@@ -99,6 +111,7 @@ def open_case(
         filed_by=filed_by,
         filed_at=moment.now,
         revision=0,
+        exclusive_key=exclusive_key,
     )
     session.add(case)
     session.flush()

@@ -197,7 +197,13 @@ def project(
     columns: dict[str, Any] = {}
     ended = engine.ended_at(workflow)
     if ended is not None:
-        columns.update(status=CASE_STATUS_BY_END.get(ended, "ended"), outcome=ended, closed_at=now)
+        columns.update(
+            status=CASE_STATUS_BY_END.get(ended, "ended"),
+            outcome=ended,
+            closed_at=now,
+            # An ended case no longer holds its exclusive matter open.
+            exclusive_key=None,
+        )
     columns.update(
         current_step="、".join(t.name for t in open_tasks),
         next_timer_due=engine.next_timer_due(workflow),

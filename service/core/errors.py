@@ -51,3 +51,12 @@ class TooManyAttempts(ServiceError):
     def __init__(self, message: str, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class OpenCaseExists(Conflict):
+    """An exclusive matter already has an open case here; it is named so the filer finds it."""
+
+    def __init__(self, message: str, case_id: int, title: str) -> None:
+        super().__init__(message)
+        self.case_id = case_id
+        self.title = title

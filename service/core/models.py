@@ -164,6 +164,9 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     next_timer_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     state_digest: Mapped[str] = mapped_column(String(64), default="")
+    # Held while an exclusive matter's case is open, NULL once it ends: unique, so two
+    # concurrent filings of one exclusive matter cannot both be open.
+    exclusive_key: Mapped[str | None] = mapped_column(String(300), index=True, unique=True)
 
     estate: Mapped[Place] = relationship(foreign_keys=[estate_id], lazy="joined")
     applicant: Mapped[Organization] = relationship(lazy="joined")

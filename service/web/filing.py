@@ -12,7 +12,7 @@ from service.cases.attachments import own_file
 from service.cases.filing import Applicant, file_case
 from service.cases.filing import applicants as applicants_of
 from service.cases.vote_rules import VoteRuleInfo, filing_vote_rules
-from service.core.errors import Forbidden, InvalidInput, NotFound
+from service.core.errors import Forbidden, InvalidInput, NotFound, OpenCaseExists
 from service.web import fields
 from service.web.common import actor, case_service, reading, web_blueprint
 from service.web.uploads import attachments_dir, download, store_uploads
@@ -160,6 +160,8 @@ def submit(matter_type: str) -> Response | tuple[str, int] | str:
         case_id = file_case(case_service(), actor(), payload)
     except InvalidInput as exc:
         return _render(matter_type, applicant, values, exc.messages), 422
+    except OpenCaseExists as exc:
+        return _render(matter_type, applicant, values, {}, open_case=exc), 409
     with case_service().transaction() as db:
         drafts.discard(db, actor().user_id, matter_type, applicant.organization_id)
     flash(_("请示已提交，案件编号 {id}，等待社区党组织受理审查。").format(id=case_id), "success")
@@ -172,6 +174,7 @@ def _render(
     values: dict[str, Any],
     errors: dict[str, list[str]],
     draft_saved_at: Any = None,
+    open_case: OpenCaseExists | None = None,
 ) -> str:
     specs = filing_specs(matter_type, applicant.kind)
     shown = fields.views(specs, values, errors)
@@ -183,6 +186,7 @@ def _render(
         fields=shown,
         problems=fields.summary(shown, fields.unplaced(errors, shown)),
         draft_saved_at=draft_saved_at,
+        open_case=open_case,
     )
 
 

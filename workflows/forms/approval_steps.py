@@ -51,7 +51,9 @@ class SupplementForm(FormSchema):
         """Merge the corrections into the request and validate it again like a filing."""
         updates = data["updated_fields"]
         form = filing_schema(ctx.matter_type)()
-        for name in ("sub_type", *matter(ctx.matter_type).routed_by):
+        entry = matter(ctx.matter_type)
+        # What routes the case, and what makes it the one open case of its matter, stay.
+        for name in ("sub_type", *entry.routed_by, *(entry.exclusive_by or ())):
             if name in updates and name in form.fields:
                 findings.error(
                     f"updated_fields.{name}",

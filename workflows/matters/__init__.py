@@ -96,6 +96,10 @@ class MatterType:
     the model's gateways read besides the sub-type; like the sub-type they are fixed
     once filed. ``vote_counts_scope``: the owners' vote counts only the owners the
     request names (the cost-sharing scope of 165号令 art 22), not the whole estate.
+    ``exclusive_by``: None for a matter an estate may have open several times; else the
+    matter is open at most once per estate and the values of these request fields
+    (``()``: once per estate), since two open cases of it would decide the same thing
+    twice (README, "One open case per exclusive matter").
     """
 
     code: str
@@ -111,6 +115,7 @@ class MatterType:
     requires_members_assembly: bool = False
     vote_counts_scope: bool = False
     routed_by: tuple[str, ...] = ()
+    exclusive_by: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         """Refuse an entry whose parts disagree, when the registry is built."""
@@ -135,6 +140,16 @@ class MatterType:
             problems.append(f"demo data for steps it does not have: {sorted(unknown)}")
         if problems:
             raise ValueError(f"matter {self.code}: " + "; ".join(problems))
+
+    def exclusive_key(self, estate_id: int, request: Mapping[str, Any]) -> str | None:
+        """What an open case of an exclusive matter holds while it is open (unique among
+        open cases), or None when the matter is not exclusive. Values are compared
+        without their blanks, so “安居物业 有限公司” and “安居物业有限公司” are one firm."""
+        if self.exclusive_by is None:
+            return None
+        parts = [self.code, str(estate_id)]
+        parts += ["".join(str(request.get(name) or "").split()) for name in self.exclusive_by]
+        return ":".join(parts)
 
     @property
     def process_id(self) -> str:

@@ -140,6 +140,7 @@ MATTER = MatterType(
     item="A",
     name=_("业主大会成立"),
     applicant_kinds=APPLICANTS,
+    exclusive_by=(),
     legal_basis=_(
         "《中华人民共和国民法典》第二百七十八条第一款第（三）项及第二款；"
         "《物业管理条例》第十条、第十四条、第十六条；"

@@ -158,6 +158,7 @@ MATTER = MatterType(
     name=_("业主委员会选举·换届·改选·补选"),
     sub_types=SUB_TYPES,
     applicant_kinds=COMMITTEES,
+    exclusive_by=(),
     legal_basis=_(
         "《中华人民共和国民法典》第二百七十八条第一款第（三）项及第二款；"
         "《物业管理条例》第十四条、第十六条；"

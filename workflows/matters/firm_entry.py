@@ -86,6 +86,7 @@ MATTER = MatterType(
     item="C1",
     name=_("物业服务企业进驻"),
     applicant_kinds=COMMITTEES_AND_FIRM,
+    exclusive_by=(),
     legal_basis=_(
         "《中华人民共和国民法典》第二百七十八条第一款第（四）项及第二款；《物业管理条例》第十四条；"
     )

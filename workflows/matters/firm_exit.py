@@ -122,6 +122,7 @@ MATTER = MatterType(
     item="C2",
     name=_("物业服务企业退出"),
     applicant_kinds=COMMITTEES_AND_FIRM,
+    exclusive_by=("firm_name",),
     legal_basis=_(
         "《中华人民共和国民法典》第二百七十八条第一款第（四）项、第九百四十六条至第九百五十条；"
     )
