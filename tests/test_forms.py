@@ -74,6 +74,7 @@ FILING_EXTRAS: dict[str, dict[str, Any]] = {
         "occurred_at": "2025-06-10T08:00:00+08:00",
         "reported_at": "2025-06-11T08:00:00+08:00",
         "urgent_measures": "已组织临时封堵",
+        "budget": "20000.00",
     },
     "common_income": {"sub_type": "spending", "budget": "1000.00", "income_balance": "1000.00"},
     "fee_adjustment": {

@@ -65,6 +65,7 @@ def _emergency(reported_at: str) -> dict[str, Any]:
             "occurred_at": "2026-02-27T08:00:00+08:00",
             "reported_at": reported_at,
             "urgent_measures": "已停用电梯并设置警示",
+            "budget": "30000.00",
         },
     }
 

@@ -97,6 +97,7 @@ PATH_PARAMETERS = {
     "key": _("配置项名称"),
     "slug": _("错误类型名，如 conflict"),
     "endpoint_id": _("接收地址编号"),
+    "estate": _("小区代码，如 E01"),
 }
 # What a path parameter's converter cannot say: a day is a full-date of 1900–2999.
 PATH_SCHEMAS = {

@@ -21,6 +21,7 @@ from service.cases.persistence import project
 from service.core.clock import Clock
 from service.core.errors import Forbidden, InvalidInput
 from service.core.models import Case, CaseState, Organization, Place
+from service.estates import fund
 from service.history.chain import append_event, state_fingerprint
 from service.notices.handoffs import announce_tasks
 from service.people.access import Actor, may_file_for
@@ -50,6 +51,7 @@ def file_request(session: Session, clock: Clock, actor: Actor, payload: Mapping[
     scope = exclusive.scope_of(matter, request)
     if key is not None:
         exclusive.refuse_if_open(session, matter, key, scope)
+    reserved = fund.reserve_for_filing(session, matter_type, estate.id, request)
     try:
         case = open_case(
             session,
@@ -67,6 +69,8 @@ def file_request(session: Session, clock: Clock, actor: Actor, payload: Mapping[
         )
     except IntegrityError as error:
         raise exclusive.lost_race(error, key, scope) from error
+    if reserved is not None:
+        fund.reserve(session, case, reserved)
     announce_tasks(session, case, moment.now)
     return case.id
 

@@ -25,6 +25,7 @@ from service.core.clock import Clock
 from service.core.errors import Conflict, Forbidden
 from service.core.models import Case, HumanTask, Organization, WrittenReply
 from service.duties.firm_credit import with_registered_standing
+from service.estates import fund
 from service.history.chain import append_event, state_fingerprint
 from service.notices.handoffs import after_step
 from service.people.access import Actor, may_work_task
@@ -87,6 +88,7 @@ def complete_task(
     mark_completed(session, task, actor.user_id, moment.now)
     closings = close_supervisions(session, engine, workflow, moment, task, step.other_open)
     state = save(session, case, engine, workflow, moment.now, step.other_open)
+    fund.follow_step(session, case, task.bpmn_id, data)
     after_step(session, case, task, data, moment.now)
     append_event(
         session,

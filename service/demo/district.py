@@ -6,13 +6,16 @@ Every demo user's password is ``demo12345``; the README lists who is who.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from service.core.fund_tables import FundStatement
 from service.core.models import Organization, Place, RoleGrant, User
+from workflows.work_calendar import SHANGHAI
 
 DEMO_PASSWORD = "demo12345"
 
@@ -57,6 +60,17 @@ ORGANIZATIONS = [
 FIRM_CREDIT_CODES = {
     "安居物业服务有限公司（幸福家园项目）": "91110105MA01AJ805X",
     "宜居物业服务有限公司（阳光花园项目）": "91110105MA01HQ204A",
+}
+
+# Each estate's maintenance-fund account statement (balance in fen), recorded by the
+# administrator; the demo cases reserve from E01's (service.demo.cases.load_demo_cases).
+FUND_STATEMENT_DATE = date(2026, 1, 31)
+FUND_RECORDED_AT = datetime(2026, 2, 2, 9, 0, tzinfo=SHANGHAI)
+FUND_STATEMENTS = {
+    "E01": (120_000_000, "幸福家园小区维修资金专户对账单 2026-01"),
+    "E02": (80_000_000, "阳光花园小区维修资金专户对账单 2026-01"),
+    "E03": (30_000_000, "安康里小区维修资金专户对账单 2026-01"),
+    "E04": (50_000_000, "光明新村小区维修资金专户对账单 2026-01"),
 }
 
 USERS = [
@@ -126,6 +140,19 @@ def load_demo(session: Session) -> bool:
                 role=demo.role,
                 place_id=places[demo.place_code].id,
                 organization_id=organizations[demo.organization].id if demo.organization else None,
+            )
+        )
+    session.flush()
+    admin = session.scalar(select(User).where(User.username == "admin"))
+    for code, (balance_fen, reference) in FUND_STATEMENTS.items():
+        session.add(
+            FundStatement(
+                estate_id=places[code].id,
+                balance_fen=balance_fen,
+                statement_date=FUND_STATEMENT_DATE,
+                reference=reference,
+                recorded_by=admin.id,
+                recorded_at=FUND_RECORDED_AT,
             )
         )
     session.flush()

@@ -20,6 +20,7 @@ from service.web import (
     audit,
     cases,
     duties,
+    estates,
     filing,
     home,
     inbox,
@@ -59,6 +60,7 @@ BLUEPRINTS = (
     sign_in_throttles.bp,
     notices.bp,
     duties.bp,
+    estates.bp,
     webhooks.bp,
 )
 

@@ -86,6 +86,18 @@ class Demo:
 
 
 @dataclass(frozen=True)
+class FundUse:
+    """How a matter draws on the estate's maintenance fund (``service.estates.fund``): the
+    request field whose amount an open case reserves, and the step recording the transfer
+    with the fields of its amount and its day."""
+
+    reserved: str
+    step: str
+    amount: str
+    day: str
+
+
+@dataclass(frozen=True)
 class MatterType:
     """One kind of major matter: how it is filed, which model runs it and on what basis.
 
@@ -99,7 +111,8 @@ class MatterType:
     ``exclusive_by``: None for a matter an estate may have open several times; else the
     matter is open at most once per estate and the values of these request fields
     (``()``: once per estate), since two open cases of it would decide the same thing
-    twice (README, "One open case per exclusive matter").
+    twice (README, "One open case per exclusive matter"). ``fund_use``: how the matter
+    draws on the estate's maintenance fund, None when it does not.
     """
 
     code: str
@@ -116,6 +129,7 @@ class MatterType:
     vote_counts_scope: bool = False
     routed_by: tuple[str, ...] = ()
     exclusive_by: tuple[str, ...] | None = None
+    fund_use: FundUse | None = None
 
     def __post_init__(self) -> None:
         """Refuse an entry whose parts disagree, when the registry is built."""
@@ -138,8 +152,20 @@ class MatterType:
         unknown = set(self.demo.steps) - {s.id for s in self.matter_steps if s.form}
         if unknown:
             problems.append(f"demo data for steps it does not have: {sorted(unknown)}")
+        if self.fund_use is not None:
+            problems += self._fund_use_problems(self.fund_use)
         if problems:
             raise ValueError(f"matter {self.code}: " + "; ".join(problems))
+
+    def _fund_use_problems(self, use: FundUse) -> list[str]:
+        forms = {step.id: step.form for step in self.matter_steps if step.form}
+        problems = []
+        if use.reserved not in self.filing_form().fields:
+            problems.append(f"fund_use reserves {use.reserved!r}, which the filing lacks")
+        step_fields = forms[use.step]().fields if use.step in forms else {}
+        if not {use.amount, use.day} <= set(step_fields):
+            problems.append(f"fund_use step {use.step!r} lacks {use.amount!r} or {use.day!r}")
+        return problems
 
     def exclusive_key(self, estate_id: int, request: Mapping[str, Any]) -> str | None:
         """What an open case of an exclusive matter holds while it is open (unique among

@@ -23,6 +23,7 @@ from workflows.matters import (
     DISTRICT_PLAN,
     PARTY_SECRETARY,
     Demo,
+    FundUse,
     MatterStep,
     MatterType,
 )
@@ -51,6 +52,10 @@ class FundEmergencyFiling(FilingForm):
     occurred_at = Moment(_("发生时间"), past=True)
     reported_at = Moment(_("报告社区党组织时间"), past=True)
     urgent_measures = Text(_("已采取的应急措施"))
+    budget = Money(
+        _("应急维修预算金额（元）"),
+        help_text=_("预计从维修资金列支的费用，办理期间从小区维修资金可用余额中占用"),
+    )
 
     def check(self, data: dict[str, Any], ctx: StepContext, findings: Findings) -> dict[str, Any]:
         """A late report is accepted, warned about and marked, as incident reports are: the
@@ -136,6 +141,7 @@ MATTER = MatterType(
         ),
     ),
     vote_rules={"": ("", "none")},
+    fund_use=FundUse("budget", "cost_report", "actual_cost", "completed_on"),
     demo=Demo(
         applicant=("firm", "E01"),
         filing={
@@ -143,6 +149,7 @@ MATTER = MatterType(
             "occurred_at": hours(-6),
             "reported_at": hours(-5),
             "urgent_measures": "已停用电梯并设置警示，维保单位到场抢修。",
+            "budget": "40000.00",
         },
         steps={
             "emergency_acknowledgement": {

@@ -19,7 +19,14 @@ from workflows.formkit.fields import CENT, Area, Count, Day, Flag, Money, Text
 from workflows.formkit.request import FilingForm, applicant_choice
 from workflows.i18n import _
 from workflows.lifecycle import IMPLEMENTATION_STEP
-from workflows.matters import DISTRICT_PLAN, OWNERS_VOTE_STEP, Demo, MatterStep, MatterType
+from workflows.matters import (
+    DISTRICT_PLAN,
+    OWNERS_VOTE_STEP,
+    Demo,
+    FundUse,
+    MatterStep,
+    MatterType,
+)
 
 CODE = "fund_normal"
 
@@ -117,6 +124,7 @@ MATTER = MatterType(
     ),
     vote_rules={"": ("五", "double_majority")},
     vote_counts_scope=True,
+    fund_use=FundUse("budget", "fund_payment", "payment_amount", "transferred_on"),
     demo=Demo(
         applicant=("committee", "E01"),
         filing={

@@ -1,0 +1,1 @@
+"""The estate's own state: its maintenance fund (balance, reservations, transfers)."""
