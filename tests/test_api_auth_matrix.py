@@ -284,6 +284,7 @@ class World:
             "notification": lambda: self.notifications[user if inside else other],
             "throttle": lambda: self.throttle,
             "webhook": lambda: self.webhook,
+            "estate": lambda: "E01" if inside else "E04",
         }
         return targets[name]()
 
@@ -466,6 +467,15 @@ ROUTES = (
         "/firms/{firm}/standing",
         ("401", "403/403", "403/403", "403/403", "403/404", "403/404", "200/200"),
         {"standing": "black", "reason": "拒不整改"},
+    ),
+    # estates: the maintenance fund, its statements recorded by the administrator or street
+    Route("GET", "/estates/{estate}/fund", READ),
+    Route("GET", "/estates/{estate}/fund.csv", READ),
+    Route(
+        "POST",
+        "/estates/{estate}/fund/statements",
+        ("401", "403/404", "403/404", "403/404", "201/404", "403/404", "201/201"),
+        {"balance": "500000.00", "statement_date": "2026-03-01", "reference": "对账单"},
     ),
     Route("GET", "/notifications", EVERYONE),
     Route("POST", "/notifications/{notification}/read", OWN),
