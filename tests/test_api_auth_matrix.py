@@ -342,7 +342,6 @@ NOBODY = ("401", "403/404", "403/404", "403/404", "403/404", "403/404", "403/403
 OWN = ("401", "200/404", "200/404", "200/404", "200/404", "200/404", "200/404")
 ADMIN = ("401", "403", "403", "403", "403", "403", "200")
 ADMIN_CREATED = ("401", "403", "403", "403", "403", "403", "201")
-LEDGER = ("401", "403", "200", "200", "200", "200", "200")
 INCIDENT = {
     "incident_kind": "major_problem",
     "title": "消防通道被占用",
@@ -454,8 +453,9 @@ ROUTES = (
         ("401", "201", "403", "403", "403", "403", "403"),
         {"request": INCIDENT},
     ),
-    Route("GET", "/rectification-ledger", LEDGER),
-    Route("GET", "/rectification-ledger.csv", LEDGER),
+    Route("GET", "/rectification-ledger", EVERYONE),
+    Route("GET", "/rectification-ledger.csv", EVERYONE),
+    Route("GET", "/rectification-ledger.xlsx", EVERYONE),
     Route("GET", "/firms", ("401", "403", "403", "403", "200", "200", "200")),
     Route(
         "GET",

@@ -220,7 +220,8 @@ def test_year_end_review_runs_to_its_rectification_in_the_pages(
     assert "补齐会议记录" in secretary.get("/ledger").text
     assert "补齐会议记录" in Client(app, "street").get("/ledger.csv").text
     assert "补齐会议记录" not in Client(app, "secretary3").get("/ledger.csv").text
-    Client(app, "committee").get("/ledger.csv", status=403)
+    assert "补齐会议记录" in Client(app, "committee").get("/ledger.csv").text, "its own review"
+    assert "补齐会议记录" not in Client(app, "firm2").get("/ledger.csv").text
 
     api = ApiClient(app.test_client(), token_for(service, "auditor"))
     rows = api.get("/rectification-ledger", query_string={"year": "2026"}).get_json()

@@ -29,7 +29,7 @@ from service.core.models import (
     Organization,
     User,
 )
-from service.duties.rectification_ledger import ledger_rows
+from service.duties.rectification_ledger import review_rows
 from service.people.access import Actor
 from workflows.catalogue import PROPERTY_FIRM
 from workflows.duties import INCIDENT_REPORT, YEAR_END_REVIEW
@@ -145,7 +145,7 @@ def firm_record(session: Session, organization_id: int, today: date) -> FirmReco
         for _step, _case, data in _events(session, organization_id, "escalated")
         if data.get("overdue_role") == "applicant"
     ]
-    ledger = ledger_rows(session, today, organization_id=organization_id)
+    ledger = review_rows(session, today, organization_id=organization_id)
     return FirmRecord(
         organization_id=organization.id,
         name=organization.name,

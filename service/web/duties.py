@@ -12,11 +12,12 @@ from typing import Any
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from service.core.errors import Forbidden, InvalidInput
+from service.core.workbook import XLSX_MIMETYPE
 from service.duties import credit_register, incidents, rectification_ledger
 from service.web import fields
 from service.web.common import actor, case_service, now, reading, web_blueprint
 from service.web.uploads import store_uploads
-from workflows.duty_forms import EVALUATIONS, ITEM_STATUSES, IncidentReportFiling
+from workflows.duty_forms import EVALUATIONS, IncidentReportFiling
 from workflows.forms import FIRM_STANDINGS, describe_form
 from workflows.i18n import _
 
@@ -86,7 +87,13 @@ def _year() -> str | None:
 def ledger() -> str:
     with reading() as db:
         rows = rectification_ledger.ledger_for(db, actor(), now(), _year())
-    return render_template("web/ledger.html", rows=rows, year=_year() or "", statuses=ITEM_STATUSES)
+    return render_template(
+        "web/ledger.html",
+        rows=rows,
+        year=_year() or "",
+        statuses=rectification_ledger.STATUSES,
+        sources=rectification_ledger.SOURCES,
+    )
 
 
 @bp.get("/ledger.csv")
@@ -97,6 +104,17 @@ def ledger_csv() -> Response:
         rectification_ledger.ledger_csv(rows),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=rectification-ledger.csv"},
+    )
+
+
+@bp.get("/ledger.xlsx")
+def ledger_xlsx() -> Response:
+    with reading() as db:
+        rows = rectification_ledger.ledger_for(db, actor(), now(), _year())
+    return Response(
+        rectification_ledger.ledger_xlsx(rows),
+        mimetype=XLSX_MIMETYPE,
+        headers={"Content-Disposition": "attachment; filename=rectification-ledger.xlsx"},
     )
 
 

@@ -56,12 +56,19 @@ class LedgerRowSchema(Schema):
     item_no = fields.Integer(required=True)
     item = fields.String(required=True)
     due_on = fields.String(required=True)
-    status = fields.String(required=True, metadata={"description": "open / reported / done"})
+    status = fields.String(
+        required=True, metadata={"description": "open / reported / done / reordered（复查未通过）"}
+    )
     reported_on = fields.String(required=True)
     done_on = fields.String(required=True)
     overdue = fields.Boolean(required=True)
     case_id = fields.Integer(required=True)
     organization_id = fields.Integer(required=True)
+    source = fields.String(
+        required=True,
+        metadata={"description": "year_end_review（年度述职评议）/ oversight_review（监督检查）"},
+    )
+    matter = fields.String(required=True, metadata={"description": "监督检查所属事项的名称"})
 
 
 class FirmStandingSchema(Schema):
