@@ -42,7 +42,7 @@ class RenewalDoneForm(FormSchema):
 
 MATTER = MatterType(
     code="lift_renewal",
-    item="D3",
+    item="D4",
     name="电梯更新",
     applicant_kinds=COMMITTEES_AND_FIRM,
     legal_basis="民法典第二百七十八条",
@@ -93,7 +93,7 @@ def test_a_new_module_is_found_and_placed_by_its_plan_item(extra_module: Path) -
     (extra_module / "lift_renewal.py").write_text(NEW_MATTER, encoding="utf-8")
     found = catalogue._discover()
     codes = [m.code for m in found]
-    assert codes.index("lift_renewal") == codes.index("fund_emergency") + 1
+    assert codes.index("lift_renewal") == codes.index("fund_replenishment") + 1
     (new,) = [m for m in found if m.code == "lift_renewal"]
     assert new.process_id == "matter_lift_renewal" and new.has_owners_vote
     assert new.steps == ("owners_vote", "renewal_done")

@@ -86,7 +86,7 @@ def test_load_demo_leaves_cases_in_several_states_once(cli: Cli, db_engine: Engi
         statuses = set(session.scalars(select(Case.status)))
         waiting = set(session.scalars(select(HumanTask.bpmn_id).where(HumanTask.status == "open")))
     assert statuses == {"running", "closed", "rejected"}
-    assert {"acceptance_check", "collective_study", "owners_vote"} <= waiting
+    assert {"acceptance_check", "collective_study", "owners_vote", "fund_collection"} <= waiting
     before = _counts(db_engine)
     code, out = cli("load-demo")
     assert code == 0 and "demo data already present" in out and "filed" not in out

@@ -69,6 +69,11 @@ FILING_EXTRAS: dict[str, dict[str, Any]] = {
         "work_items": "更换3号楼电梯",
         "cost_sharing_scope": "3号楼全体业主",
     },
+    "fund_replenishment": {
+        "first_deposit_total": "2000000.00",
+        "fund_balance": "500000.00",
+        "standard_per_sqm": "30.00",
+    },
     "fund_emergency": {
         "emergency_category": "roof_leak",
         "occurred_at": "2025-06-10T08:00:00+08:00",
@@ -1018,3 +1023,60 @@ def test_street_supervision() -> None:
     note = {"supervision_note": "已电话督促", "follow_up_date": "2025-06-16"}
     assert set(step_errors("supervise_collective_study", note, ctx)) == {"follow_up_date"}
     step("supervise_rectification", {**note, "follow_up_date": "2025-06-18"}, ctx)
+
+
+# ------------------------------------------------------- D3. maintenance fund replenishment
+
+
+def test_a_replenishment_states_a_standard_above_zero() -> None:
+    assert file("fund_replenishment")["standard_per_sqm"] == "30.00"
+    zero = filing_errors("fund_replenishment", standard_per_sqm="0.00")
+    assert set(zero) == {"standard_per_sqm"} and "大于零" in zero["standard_per_sqm"][0]
+    assert (
+        "1234.50"
+        in filing_errors("fund_replenishment", standard_per_sqm="0.005")["standard_per_sqm"][0]
+    )
+
+
+def test_an_early_replenishment_is_warned_with_article_17() -> None:
+    """165号令 art 17: below 30% of the first deposit the fund must be replenished."""
+    below = file("fund_replenishment", fund_balance="599999.99")
+    assert below["warnings"] == []
+    early = file("fund_replenishment", fund_balance="600000.00")
+    [warning] = early["warnings"]
+    assert warning["field"] == "fund_balance" and "第十七条" in warning["message"]
+    assert file("fund_replenishment", first_deposit_total="0.00")["warnings"] == []
+
+
+def test_the_replenishment_vote_needs_three_quarters() -> None:
+    request = file("fund_replenishment")
+    ctx = make_ctx("fund_replenishment", request=request, data={"vote_rule": "three_quarters"})
+    tally = {**VOTE, "participating_owners": 80, "approving_owners": 60}
+    tally["participating_area"], tally["approving_area"] = "8300.00", "6225.00"
+    assert step("owners_vote", tally, ctx)["vote_passed"] is True
+    assert step("owners_vote", {**tally, "approving_area": "6224.99"}, ctx)["vote_passed"] is False
+
+
+def test_the_collection_stays_within_the_decided_total() -> None:
+    ctx = make_ctx("fund_replenishment", request=file("fund_replenishment"))
+    collected = {
+        "collected_amount": "370370.10",
+        "owners_paid": 120,
+        "collected_on": "2025-06-05",
+        "account": "本小区住宅专项维修资金专户",
+        "evidence": [{"name": "入账凭证.pdf", "sha256": SHA}],
+    }
+    assert step("fund_collection", collected, ctx)["collected_amount"] == "370370.10"
+    over = {**collected, "collected_amount": "370370.11", "owners_paid": 121}
+    messages = step_errors("fund_collection", over, ctx)
+    assert set(messages) == {"collected_amount", "owners_paid"}
+    assert "= 370370.10 元" in messages["collected_amount"][0]
+    # half a fen rounds up: 0.05 元/㎡ over 0.10 ㎡ owes 0.005 元, collected as 0.01 元
+    tiny = file("fund_replenishment", affected_area="0.10", standard_per_sqm="0.05")
+    tiny_ctx = make_ctx("fund_replenishment", request=tiny)
+    cent = {**collected, "collected_amount": "0.01", "owners_paid": 1}
+    assert step("fund_collection", cent, tiny_ctx)["collected_amount"] == "0.01"
+    assert "collected_amount" in step_errors(
+        "fund_collection", {**cent, "collected_amount": "0.02"}, tiny_ctx
+    )
+    assert "evidence" in step_errors("fund_collection", {**collected, "evidence": []}, ctx)

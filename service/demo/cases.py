@@ -426,4 +426,5 @@ def load_demo_cases(service: CaseService) -> list[int]:
         drive(service, "fee_adjustment", path="close"),
         drive(service, "parking_allocation", path="reject"),
         drive(service, "fund_emergency", stop_before="emergency_acknowledgement"),
+        drive(service, "fund_replenishment", stop_before="fund_collection"),
     ]
