@@ -1080,3 +1080,58 @@ def test_the_collection_stays_within_the_decided_total() -> None:
         "fund_collection", {**cent, "collected_amount": "0.02"}, tiny_ctx
     )
     assert "evidence" in step_errors("fund_collection", {**collected, "evidence": []}, ctx)
+
+
+# ---------------------------------------------------------------- A. the first meeting's statutes
+
+STATUTES = {
+    "covenant_participating_area": "8230.45",
+    "covenant_participating_owners": 80,
+    "covenant_approving_area": "4115.23",
+    "covenant_approving_owners": 41,
+    "rules_participating_area": "8230.45",
+    "rules_participating_owners": 80,
+    "rules_approving_area": "4115.23",
+    "rules_approving_owners": 41,
+}
+
+
+def _statutes_ctx() -> StepContext:
+    """After the election vote of ``VOTE`` (12345.67 ㎡, 120 owners)."""
+    election = step(
+        "owners_vote", VOTE, make_ctx("assembly_formation", data={"vote_rule": "double_majority"})
+    )
+    return make_ctx("assembly_formation", data={"vote_rule": "double_majority", **election})
+
+
+def test_the_covenant_and_the_rules_each_pass_with_their_own_tally() -> None:
+    cleaned = step("statutes_adoption", STATUTES, _statutes_ctx())
+    assert cleaned["vote_passed"] is True
+    outcome = cleaned["statutes_outcome"]
+    assert (outcome["covenant"]["item"], outcome["rules"]["item"]) == ("二", "一")
+    assert outcome["covenant"]["rule"] == outcome["rules"]["rule"] == "double_majority"
+
+
+@pytest.mark.parametrize(
+    ("changes", "failed"),
+    [
+        ({"covenant_approving_owners": 40}, "covenant"),  # exactly half is not 过半数
+        ({"rules_approving_area": "4115.22"}, "rules"),
+        ({"rules_participating_owners": 79}, "rules"),  # under 2/3 of 120
+    ],
+)
+def test_either_statute_failing_fails_the_meeting(changes: dict[str, Any], failed: str) -> None:
+    cleaned = step("statutes_adoption", {**STATUTES, **changes}, _statutes_ctx())
+    assert cleaned["vote_passed"] is False
+    outcome = cleaned["statutes_outcome"]
+    assert not outcome[failed]["passed"] and outcome[failed]["reasons"]
+    assert all(o["passed"] for k, o in outcome.items() if k != failed)
+
+
+def test_the_statutes_are_counted_over_the_election_s_bases() -> None:
+    wrong = {**STATUTES, "covenant_participating_area": "12345.68", "rules_approving_owners": 81}
+    messages = step_errors("statutes_adoption", wrong, _statutes_ctx())
+    assert set(messages) == {"covenant_participating_area", "rules_approving_owners"}
+    assert "12345.67" in messages["covenant_participating_area"][0]
+    no_election = make_ctx("assembly_formation", data={"vote_rule": "double_majority"})
+    assert "_schema" in step_errors("statutes_adoption", STATUTES, no_election)

@@ -11,12 +11,13 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from api_support import Client, make_app, token_for
+from api_support import Client, assert_problem, make_app, open_task, token_for
 from flask import Flask
 from lxml import etree
 from web_support import Client as PageClient
 
 from service.cases.case_service import CaseService
+from service.demo.cases import complete_step, drive
 from workflows.catalogue import MATTERS
 from workflows.owners_vote import VoteRule, VoteTally, evaluate_vote
 from workflows.vote_items import COVENANT, RULES_OF_PROCEDURE, VOTE_ITEMS, rule_of
@@ -114,3 +115,73 @@ def test_the_page_shows_every_item_and_is_linked_from_the_filing_page(app: Flask
         assert item.text in page and f"第（{item.number}）项" in page
     assert "双三分之二参与、双四分之三同意" in page and "本系统暂无对应事项" in page
     assert "专项维修资金使用（一般）" in page
+
+
+# Over the demo election's bases (24000.00 ㎡, 300 owners).
+STATUTES_TALLY = {
+    "covenant_participating_area": "18000.00",
+    "covenant_participating_owners": 240,
+    "covenant_approving_area": "15000.00",
+    "covenant_approving_owners": 200,
+    "rules_participating_area": "18000.00",
+    "rules_participating_owners": 240,
+    "rules_approving_area": "14000.00",
+    "rules_approving_owners": 190,
+}
+
+
+def _statutes(service: CaseService, case_id: int, **changes: object) -> None:
+    """The first meeting's covenant and rules votes, by default both passing."""
+    complete_step(service, case_id, "statutes_adoption", {**STATUTES_TALLY, **changes})
+
+
+def test_the_first_assembly_records_its_covenant_and_rules_votes(
+    app: Flask, service: CaseService
+) -> None:
+    case_id = drive(service, "assembly_formation", stop_before="statutes_adoption")
+    _statutes(service, case_id)
+    secretary = Client(app.test_client(), token_for(service, "secretary"))
+    detail = secretary.get(f"/cases/{case_id}").get_json()
+    assert [t["bpmn_id"] for t in detail["open_tasks"]] == ["committee_formation"]
+    votes = detail["vote_results"]
+    assert [(v["item"], v["subject"], v["passed"]) for v in votes] == [
+        ("", "", True),
+        ("一", "制定和修改业主大会议事规则", True),
+        ("二", "制定和修改管理规约", True),
+    ]
+    rules = votes[1]
+    assert rules["rule"] == "double_majority" and rules["approving_owners"] == 190
+    assert rules["base_area"] == votes[0]["base_area"] and rules["meeting_date"]
+    page = PageClient(app, "secretary").get(f"/cases/{case_id}").text
+    assert "制定和修改管理规约" in page
+    assert "《中华人民共和国民法典》第二百七十八条第一款第（一）项及第二款" in page
+
+
+def test_a_covenant_without_a_majority_ends_the_formation_as_a_failed_vote(
+    app: Flask, service: CaseService
+) -> None:
+    case_id = drive(service, "assembly_formation", stop_before="statutes_adoption")
+    _statutes(service, case_id, covenant_approving_owners=120)  # exactly half of 240
+    secretary = Client(app.test_client(), token_for(service, "secretary"))
+    detail = secretary.get(f"/cases/{case_id}").get_json()
+    assert detail["outcome"] == "vote_failed" and detail["open_tasks"] == []
+    covenant = detail["vote_results"][2]
+    assert covenant["passed"] is False and covenant["reasons"]
+
+
+def test_a_statutes_tally_beyond_the_election_s_base_is_refused_whole(
+    app: Flask, service: CaseService
+) -> None:
+    case_id = drive(service, "assembly_formation", stop_before="statutes_adoption")
+    task = open_task(service, case_id)
+    group = Client(app.test_client(), token_for(service, "prep"))
+    revision = group.get(f"/cases/{case_id}").get_json()["revision"]
+    data = {**STATUTES_TALLY, "rules_participating_owners": 301}
+    response = group.post(
+        f"/tasks/{task.id}/complete", {"data": data}, headers={"If-Match": f'"{revision}"'}
+    )
+    body = assert_problem(response, 422)
+    [message] = body["errors"]["rules_participating_owners"]
+    assert "业主大会选举时的表决基数 300" in message
+    assert open_task(service, case_id).bpmn_id == "statutes_adoption"
+    assert group.get(f"/cases/{case_id}").get_json()["revision"] == revision

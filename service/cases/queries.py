@@ -25,6 +25,7 @@ from service.history.chain import recorded_steps
 from service.people.access import Actor, visible_cases
 from service.people.directory import Person, people
 from service.tasks.inbox import TaskView, task_views
+from workflows.vote_items import VOTE_ITEMS
 from workflows.work_calendar import SHANGHAI
 
 CASE_STATUSES = ("running", "closed", "rejected", "vote_failed", "ended")
@@ -148,6 +149,13 @@ class VoteResult:
     participating_owners: int | None
     approving_area: str | None
     approving_owners: int | None
+    item: str = ""
+    subject: str = ""
+
+    @property
+    def basis(self) -> str:
+        """The 278 item a vote of the first assembly's statutes is counted under."""
+        return VOTE_ITEMS[self.item].source if self.item else ""
 
 
 @dataclass(frozen=True)
@@ -185,30 +193,56 @@ def _request(events: list[CaseEvent]) -> dict[str, Any]:
 
 
 def _votes(events: list[CaseEvent]) -> list[VoteResult]:
-    results = []
+    """The owners' votes a case recorded: the matter's own, and the first assembly's votes
+    on its 管理规约 and 议事规则, which share the election's meeting and bases."""
+    results: list[VoteResult] = []
+    meeting: dict[str, Any] = {}
     for event in events:
-        if event.kind != "task_completed" or event.data.get("task") != "owners_vote":
+        if event.kind != "task_completed":
             continue
         data = event.data.get("data", {})
-        outcome = data.get("vote_outcome") or {}
-        results.append(
-            VoteResult(
-                at=event.at,
-                meeting_date=data.get("vote_meeting_date"),
-                rule=outcome.get("rule", ""),
-                passed=bool(outcome.get("passed")),
-                participation_met=bool(outcome.get("participation_met")),
-                approval_met=bool(outcome.get("approval_met")),
-                reasons=list(outcome.get("reasons", [])),
-                base_area=data.get("base_area_text"),
-                base_owners=data.get("base_owners"),
-                participating_area=data.get("participating_area_text"),
-                participating_owners=data.get("participating_owners"),
-                approving_area=data.get("approving_area_text"),
-                approving_owners=data.get("approving_owners"),
-            )
-        )
+        if event.data.get("task") == "owners_vote":
+            meeting = data
+            results.append(_vote(event.at, data, data.get("vote_outcome") or {}, ""))
+        elif event.data.get("task") == "statutes_adoption":
+            outcomes = (data.get("statutes_outcome") or {}).items()
+            # In the order of the items (一 then 二): a JSON column need not keep the keys'.
+            for prefix, outcome in sorted(outcomes, key=lambda pair: _item_rank(pair[1])):
+                tally = {
+                    **meeting,
+                    **{
+                        name.removeprefix(f"{prefix}_"): value
+                        for name, value in data.items()
+                        if name.startswith(f"{prefix}_")
+                    },
+                }
+                results.append(_vote(event.at, tally, outcome, prefix))
     return results
+
+
+def _item_rank(outcome: dict[str, Any]) -> int:
+    return list(VOTE_ITEMS).index(outcome["item"]) if outcome.get("item") in VOTE_ITEMS else 0
+
+
+def _vote(at: datetime, data: dict[str, Any], outcome: dict[str, Any], prefix: str) -> VoteResult:
+    item = VOTE_ITEMS.get(outcome.get("item", ""))
+    return VoteResult(
+        at=at,
+        meeting_date=data.get("vote_meeting_date"),
+        rule=outcome.get("rule", ""),
+        passed=bool(outcome.get("passed")),
+        participation_met=bool(outcome.get("participation_met")),
+        approval_met=bool(outcome.get("approval_met")),
+        reasons=list(outcome.get("reasons", [])),
+        base_area=data.get("base_area_text"),
+        base_owners=data.get("base_owners"),
+        participating_area=data.get("participating_area_text"),
+        participating_owners=data.get("participating_owners"),
+        approving_area=data.get("approving_area_text"),
+        approving_owners=data.get("approving_owners"),
+        item=item.number if item and prefix else "",
+        subject=item.text if item and prefix else "",
+    )
 
 
 def _warnings(events: list[CaseEvent]) -> list[RecordedWarning]:

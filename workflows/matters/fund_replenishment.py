@@ -29,7 +29,7 @@ REPLENISH_BELOW = Decimal("0.30")
 
 def owed(standard: Decimal, area: int) -> Decimal:
     """What the owners of ``area`` (hundredths of m²) pay at ``standard`` yuan per m², to
-    the fen (half a fen up, as the bank's statement rounds)."""
+    the fen: exact until the one rounding, half a fen up, that the README states."""
     return (standard * area / 100).quantize(CENT, rounding=ROUND_HALF_UP)
 
 

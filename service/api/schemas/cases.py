@@ -100,6 +100,16 @@ class VoteResultSchema(Schema):
     participating_owners = fields.Integer(allow_none=True, required=True)
     approving_area = fields.String(allow_none=True, required=True)
     approving_owners = fields.Integer(allow_none=True, required=True)
+    item = fields.String(
+        required=True,
+        metadata={
+            "description": (
+                "首次业主大会对管理规约（二）、议事规则（一）的表决："
+                "民法典第二百七十八条项次；事项本身的表决为空"
+            )
+        },
+    )
+    subject = fields.String(required=True, metadata={"description": "表决事项；事项本身的表决为空"})
 
 
 class RecordedWarningSchema(Schema):
