@@ -18,6 +18,9 @@ fi
 # here), and Compose's own parser for checking docker/compose.yaml (no Docker engine).
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium fonts-noto-cjk)
+# WeasyPrint (the 批复 and 请示 as PDF) lays text out with Pango, in Noto CJK.
+[ -f /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc ] || missing+=(fonts-noto-cjk)
+ldconfig -p | grep -q libpangoft2-1.0.so.0 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 command -v docker-compose >/dev/null || missing+=(docker-compose)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""

@@ -371,6 +371,7 @@ ROUTES = (
         _filing,
     ),
     Route("GET", "/cases", EVERYONE),
+    Route("GET", "/cases.xlsx", EVERYONE),
     Route("GET", "/cases/{case}", READ),
     Route("GET", "/cases/{case}/comments", READ),
     Route(
@@ -383,9 +384,11 @@ ROUTES = (
     Route("GET", "/cases/{case}/replay", READ, query={"upto": 1}),
     Route("GET", "/cases/{case}/verification", READ),
     Route("GET", "/cases/{reply_case}/reply", READ),
+    Route("GET", "/cases/{reply_case}/reply.pdf", READ),
     Route("GET", "/cases/{case}/attachments/{case_file}", READ),
     # tasks
     Route("GET", "/tasks", EVERYONE),
+    Route("GET", "/tasks.xlsx", EVERYONE),
     Route("GET", "/tasks/{task}", READ),
     Route("GET", "/tasks/{task}/history", READ),
     # The party organization (secretary and members) sets due dates and priorities, and

@@ -1,11 +1,11 @@
 """The outputs officials file: Excel workbooks read back with openpyxl (Chinese headers, real
-date and number cells) and the rectification ledger with the oversight's rectifications,
-on SQLite and PostgreSQL."""
+date and number cells), the rectification ledger with the oversight's rectifications, and
+the 批复 and 请示 as PDF with their text extracted by pypdf, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -13,13 +13,18 @@ from api_support import Client as ApiClient
 from api_support import token_for
 from flask import Flask
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from web_support import Client
 
 from service.app import create_app
 from service.cases.case_service import CaseService
+from service.cases.request_document import chinese_numeral
+from service.cases.written_reply import book_title
+from service.core import workbook
 from service.core.workbook import XLSX_MIMETYPE
 from service.demo.cases import drive
 from service.duties.rectification_ledger import ledger_rows
+from workflows.work_calendar import SHANGHAI
 
 
 @pytest.fixture
@@ -79,3 +84,110 @@ def test_the_reviewed_body_reads_its_own_items_only(app: Flask, service: CaseSer
     assert _sheet(answer.data)[1][7] == "公示材料不完整。"
     outsider = ApiClient(app.test_client(), token_for(service, "firm2"))
     assert outsider.get("/rectification-ledger").get_json() == []
+
+
+def _pdf_text(data: bytes) -> str:
+    """The PDF's text with the line breaks and spaces layout put in taken out."""
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    return "".join(text.split())
+
+
+def test_the_reply_and_the_request_download_as_pdf(app: Flask, service: CaseService) -> None:
+    case_id = drive(service, "firm_entry", stop_before="firm_selection")
+    committee = Client(app, "committee")
+    case_page = committee.get(f"/cases/{case_id}").text
+    assert (
+        f"/cases/{case_id}/reply.pdf" in case_page and f"/cases/{case_id}/request.pdf" in case_page
+    )
+    page = committee.get(f"/cases/{case_id}/reply").text
+    assert "data-print" in page and f'href="/cases/{case_id}"' in page, "print and back"
+
+    answer = committee.get(f"/cases/{case_id}/reply.pdf")
+    assert answer.mimetype == "application/pdf" and answer.data.startswith(b"%PDF-")
+    text = _pdf_text(answer.data)
+    assert "幸福社区党委批〔" in text and "号" in text
+    assert "关于《关于物业服务企业进驻的请示》的批复" in text
+    assert "返回案件" not in text, "the toolbar stays off the document"
+
+    api = ApiClient(app.test_client(), token_for(service, "committee"))
+    from_api = api.get(f"/cases/{case_id}/reply.pdf")
+    assert from_api.status_code == 200 and from_api.mimetype == "application/pdf"
+    assert "关于《关于物业服务企业进驻的请示》的批复" in _pdf_text(from_api.data)
+
+    page = committee.get(f"/cases/{case_id}/request").text
+    assert "妥否，请批示。" in page and "下载 PDF" in page
+    text = _pdf_text(committee.get(f"/cases/{case_id}/request.pdf").data)
+    assert "关于物业服务企业进驻的请示" in text and "幸福社区党委：" in text
+    assert "一、申请单位类型" in text and "妥否，请批示。" in text
+
+
+def test_a_document_not_yet_written_is_404_in_chinese(app: Flask, service: CaseService) -> None:
+    case_id = drive(service, "firm_entry", stop_before="acceptance_check")
+    committee = Client(app, "committee")
+    assert "没有找到您要的内容" in committee.get(f"/cases/{case_id}/reply.pdf", status=404).text
+    api = ApiClient(app.test_client(), token_for(service, "committee"))
+    assert api.get(f"/cases/{case_id}/reply.pdf").status_code == 404
+    assert "妥否，请批示。" in committee.get(f"/cases/{case_id}/request").text
+
+
+def test_a_title_with_its_own_book_marks_is_quoted_without_nesting() -> None:
+    assert book_title("关于修订《管理规约》的请示") == "关于修订〈管理规约〉的请示"
+    assert [chinese_numeral(n) for n in (1, 9, 10, 12, 20, 21)] == [
+        "一",
+        "九",
+        "十",
+        "十二",
+        "二十",
+        "二十一",
+    ]
+
+
+def test_the_case_list_the_search_and_the_inbox_download_as_excel(
+    app: Flask, service: CaseService
+) -> None:
+    waiting = drive(service, "firm_entry", stop_before="acceptance_check")
+    closed = drive(service, "fee_adjustment")
+    secretary = Client(app, "secretary")
+    assert "/cases.xlsx" in secretary.get("/cases").text
+    table = _sheet(secretary.get("/cases.xlsx").data)
+    assert table[0][:3] == ("案件编号", "标题", "事项") and "提出时间" in table[0]
+    rows = {row[0]: row for row in table[1:]}
+    assert {waiting, closed} <= set(rows), "every case, ids as number cells"
+    filed, ended = table[0].index("提出时间"), table[0].index("结束时间")
+    assert isinstance(rows[closed][filed], datetime) and isinstance(rows[closed][ended], datetime)
+    assert rows[closed][table[0].index("状态")] == "已办结"
+    assert rows[waiting][ended] is None and rows[waiting][table[0].index("状态")] == "办理中"
+    only = _sheet(secretary.get("/cases.xlsx?matter=fee_adjustment").data)
+    assert [row[0] for row in only[1:]] == [closed]
+
+    auditor = Client(app, "auditor")
+    assert "/audit.xlsx" in auditor.get("/audit").text
+    found = _sheet(auditor.get("/audit.xlsx?matter=firm_entry").data)
+    assert [row[0] for row in found[1:]] == [waiting]
+
+    assert "/inbox.xlsx" in secretary.get("/inbox").text
+    book = load_workbook(io.BytesIO(secretary.get("/inbox.xlsx").data))
+    sheet = book.active
+    header = [c.value for c in sheet[1]]
+    assert header[:3] == ["任务编号", "案件编号", "案件"]
+    [task] = [r for r in sheet.iter_rows(min_row=2) if r[1].value == waiting]
+    due = task[header.index("办理期限")]
+    assert task[header.index("步骤")].value == "受理审查"
+    assert isinstance(due.value, datetime), "a real date cell"
+    assert due.number_format in ('yyyy-mm-dd "24:00"', "yyyy-mm-dd hh:mm")
+
+    api = ApiClient(app.test_client(), token_for(service, "secretary"))
+    answer = api.get("/cases.xlsx", query_string={"matter": "fee_adjustment"})
+    assert answer.status_code == 200 and answer.mimetype == XLSX_MIMETYPE
+    assert [row[0] for row in _sheet(answer.data)[1:]] == [closed]
+    answer = api.get("/tasks.xlsx")
+    assert answer.status_code == 200 and waiting in [row[1] for row in _sheet(answer.data)[1:]]
+    bad = api.get("/cases.xlsx", query_string={"matter": "nothing"})
+    assert bad.status_code == 422
+
+
+def test_a_deadline_ending_at_midnight_is_the_day_before_at_24_00() -> None:
+    end = workbook.deadline(datetime(2026, 12, 22, tzinfo=SHANGHAI))
+    assert end == workbook.Formatted(date(2026, 12, 21), 'yyyy-mm-dd "24:00"')
+    noon = workbook.deadline(datetime(2026, 12, 21, 12, 30, tzinfo=SHANGHAI))
+    assert noon == workbook.Formatted(datetime(2026, 12, 21, 12, 30), "yyyy-mm-dd hh:mm")

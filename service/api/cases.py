@@ -23,8 +23,10 @@ from service.api.schemas.cases import (
     VerificationSchema,
 )
 from service.api.schemas.common import PageArgs
-from service.cases import attachments, filing, written_reply
+from service.cases import attachments, case_workbook, filing, written_reply
 from service.cases import queries as case_queries
+from service.core.pdf import PDF_MIMETYPE, pdf_of
+from service.core.workbook import XLSX_MIMETYPE
 from service.history import audit
 from service.tasks import comments as task_comments
 
@@ -181,6 +183,35 @@ def reply(case_id: int):
     with read() as session:
         document = written_reply.reply_document(session, actor(), case_id)
     return Response(render_template("reply.html", doc=document), mimetype="text/html")
+
+
+@bp.route("/cases.xlsx", methods=["GET"])
+@errors(bp, 422)
+@bp.arguments(CaseArgs, location="query")
+@bp.response(200, FILE, content_type=XLSX_MIMETYPE)
+def cases_xlsx(args: dict):
+    """查询结果（Excel 下载）：筛选条件同 GET /cases，导出全部符合条件的案件（不分页）"""
+    with read() as session:
+        data = case_workbook.cases_xlsx(session, actor(), case_queries.CaseFilter.of(args))
+    return Response(
+        data,
+        mimetype=XLSX_MIMETYPE,
+        headers={"Content-Disposition": "attachment; filename=cases.xlsx"},
+    )
+
+
+@bp.route("/cases/<id:case_id>/reply.pdf", methods=["GET"])
+@errors(bp, 404)
+@bp.response(200, FILE, content_type=PDF_MIMETYPE)
+def reply_pdf(case_id: int):
+    """书面批复（PDF，由服务器按打印版式生成，可直接存档）"""
+    with read() as session:
+        document = written_reply.reply_document(session, actor(), case_id)
+    return Response(
+        pdf_of(render_template("reply.html", doc=document)),
+        mimetype=PDF_MIMETYPE,
+        headers={"Content-Disposition": f"attachment; filename=reply-{case_id}.pdf"},
+    )
 
 
 @bp.route("/cases/<id:case_id>/attachments/<string(length=64):sha256>", methods=["GET"])

@@ -23,7 +23,8 @@ from service.api.schemas.tasks import (
     TaskUpdateSchema,
 )
 from service.core.errors import InvalidInput
-from service.tasks import arrangement, claiming, completion
+from service.core.workbook import XLSX_MIMETYPE
+from service.tasks import arrangement, claiming, completion, inbox_workbook
 from service.tasks import inbox as task_list
 from service.tasks import saved_filters as filters
 from workflows.i18n import _
@@ -40,6 +41,21 @@ def inbox(args: dict):
     with reading() as session:
         page = task_list.inbox(session, actor(), task_list.InboxQuery.of(args), now())
     return {"items": [asdict(t) for t in page.items], "next_cursor": page.next_cursor}
+
+
+@bp.route("/tasks.xlsx", methods=["GET"])
+@errors(bp, 422)
+@bp.arguments(InboxArgs, location="query")
+@bp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX_MIMETYPE)
+def inbox_xlsx(args: dict):
+    """我的待办（Excel 下载）：筛选条件同 GET /tasks，导出全部符合条件的任务（不分页）"""
+    with reading() as session:
+        data = inbox_workbook.inbox_xlsx(session, actor(), task_list.InboxQuery.of(args), now())
+    return Response(
+        data,
+        mimetype=XLSX_MIMETYPE,
+        headers={"Content-Disposition": "attachment; filename=inbox.xlsx"},
+    )
 
 
 @bp.route("/tasks/<id:task_id>", methods=["GET"])

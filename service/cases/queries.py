@@ -25,10 +25,18 @@ from service.history.chain import recorded_steps
 from service.people.access import Actor, visible_cases
 from service.people.directory import Person, people
 from service.tasks.inbox import TaskView, task_views
+from workflows.i18n import _
 from workflows.vote_items import VOTE_ITEMS
 from workflows.work_calendar import SHANGHAI
 
 CASE_STATUSES = ("running", "closed", "rejected", "vote_failed", "ended")
+CASE_STATUS_NAMES = {
+    "running": _("办理中"),
+    "closed": _("已办结"),
+    "rejected": _("不予同意"),
+    "vote_failed": _("业主表决未通过"),
+    "ended": _("已结束"),
+}
 CASE_ORDER = SortKey("-filed", Case.filed_at, descending=True, is_datetime=True)
 
 
@@ -181,7 +189,7 @@ class CaseDetail:
     warnings: list[RecordedWarning]
 
 
-def _request(events: list[CaseEvent]) -> dict[str, Any]:
+def request_as_corrected(events: list[CaseEvent]) -> dict[str, Any]:
     """The request as filed, or as the last 补正 left it."""
     request: dict[str, Any] = {}
     for event in events:
@@ -273,7 +281,7 @@ def case_detail(session: Session, actor: Actor, case_id: int, now: datetime) -> 
         community=PlaceRef(community.code, community.name),
         applicant_kind=case.applicant.kind,
         filed_by=people(session, [case.filed_by]).get(case.filed_by) if case.filed_by else None,
-        request=_request(events),
+        request=request_as_corrected(events),
         open_tasks=task_views(session, tasks, now),
         reply=reply_view(session, case, events),
         vote_results=_votes(events),

@@ -78,14 +78,23 @@ class ReplyDocument:
     reasons: str
     conditions: str
     legal_basis: str
-    case_title: str
+    case_title: str  # as quoted inside 《》
     estate: str
     matter_name: str
     issued_on: str
     signed_by: str
 
 
-def _chinese_date(moment: datetime) -> str:
+def book_title(title: str) -> str:
+    """A title to quote inside 《》: its own 《》 become 〈〉 (GB/T 15834-2011, 4.15), so the
+    批复 of "关于修订《管理规约》的请示" is 关于《关于修订〈管理规约〉的请示》的批复."""
+    return title.translate(_INNER_MARKS)
+
+
+_INNER_MARKS = str.maketrans("《》", "〈〉")
+
+
+def chinese_date(moment: datetime) -> str:
     day = moment.astimezone(SHANGHAI).date()
     return _("{y}年{m}月{d}日").format(y=day.year, m=day.month, d=day.day)
 
@@ -95,9 +104,9 @@ def _document(case: Case, **printed: str) -> ReplyDocument:
     matter = catalogue.MATTERS.get(case.matter_type)
     return ReplyDocument(
         addressee=case.applicant.name,
-        subject=_("关于《{title}》的批复").format(title=case.title),
+        subject=_("关于《{title}》的批复").format(title=book_title(case.title)),
         legal_basis=matter.legal_basis if matter else "",
-        case_title=case.title,
+        case_title=book_title(case.title),
         estate=case.estate.name,
         matter_name=kind_name(case.matter_type),
         **printed,
@@ -118,8 +127,18 @@ def reply_document(session: Session, actor: Actor, case_id: int) -> ReplyDocumen
         decision=reply.decision,
         reasons=reply.reasons,
         conditions=reply.conditions,
-        issued_on=_chinese_date(reply.issued_at),
+        issued_on=chinese_date(reply.issued_at),
         signed_by=reply.signed_by.display_name if reply.signed_by else "",
+    )
+
+
+def party_organization_name(session: Session, case: Case) -> str | None:
+    """The community's party organization: the 请示 goes to it, the 批复 comes from it."""
+    return session.scalar(
+        select(Organization.name).where(
+            Organization.place_id == case.community_id,
+            Organization.kind == "party_organization",
+        )
     )
 
 
@@ -128,12 +147,7 @@ def reply_preview(
 ) -> ReplyDocument:
     """The 批复 as it would print if signed now, from the checked form of the reply step;
     the document number is issued only on signing, so the preview says so in its place."""
-    issuer = session.scalar(
-        select(Organization.name).where(
-            Organization.place_id == case.community_id,
-            Organization.kind == "party_organization",
-        )
-    )
+    issuer = party_organization_name(session, case)
     decision = str(data.get("reply_decision", ""))
     return _document(
         case,
@@ -143,6 +157,6 @@ def reply_preview(
         decision=decision,
         reasons=str(data.get("reply_reasons", "")),
         conditions=str(data.get("reply_conditions") or ""),
-        issued_on=_chinese_date(now),
+        issued_on=chinese_date(now),
         signed_by=signer,
     )

@@ -6,11 +6,14 @@ from flask import flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from service.cases.attachments import case_file
+from service.cases.case_workbook import cases_xlsx
 from service.cases.diagrams import live_diagrams
 from service.cases.queries import CaseFilter, case_detail
+from service.cases.request_document import chinese_numeral, request_document
 from service.cases.vote_rules import case_vote_rule
 from service.cases.written_reply import reply_document
 from service.core.errors import InvalidInput
+from service.core.pdf import PDF_MIMETYPE, pdf_of
 from service.history.audit import case_history
 from service.people.access import may_comment
 from service.tasks.comments import add_comment
@@ -24,30 +27,45 @@ from service.web.common import (
     now,
     reading,
     web_blueprint,
+    xlsx_download,
 )
 from service.web.uploads import attachments_dir, download
+from workflows.catalogue import MATTERS
 from workflows.i18n import _
 
 bp = web_blueprint("cases", __name__)
 
 PAGE_SIZE = 20
+FILING_TITLE = _("请示标题")  # the document's heading, not one of its parts
+
+
+def _listing_args() -> dict[str, str]:
+    return {k: v for k, v in request.args.items() if k in ("status", "matter", "estate", "q") and v}
+
+
+def _listing_filter(args: dict[str, str]) -> CaseFilter:
+    return CaseFilter(
+        matter=args.get("matter"),
+        estate=args.get("estate"),
+        status=args.get("status"),
+        text=args.get("q"),
+        cursor=request.args.get("cursor") or None,
+        limit=PAGE_SIZE,
+    )
 
 
 @bp.get("/cases")
 def listing() -> str | tuple[str, int]:
-    args = {k: v for k, v in request.args.items() if k in ("status", "matter", "estate", "q") and v}
-    return search_page(
-        "web/case_list.html",
-        args,
-        CaseFilter(
-            matter=args.get("matter"),
-            estate=args.get("estate"),
-            status=args.get("status"),
-            text=args.get("q"),
-            cursor=request.args.get("cursor") or None,
-            limit=PAGE_SIZE,
-        ),
-    )
+    args = _listing_args()
+    return search_page("web/case_list.html", args, _listing_filter(args))
+
+
+@bp.get("/cases.xlsx")
+def listing_xlsx() -> Response:
+    """Every case the list's filters find, as an Excel workbook."""
+    with reading() as db:
+        data = cases_xlsx(db, actor(), _listing_filter(_listing_args()))
+    return xlsx_download(data, "cases.xlsx")
 
 
 @bp.get("/cases/<int:case_id>")
@@ -84,6 +102,19 @@ def show(case_id: int) -> str:
         attachments=rd.attachments_of(events, case.matter_type),
         diagrams=diagrams,
         may_remark=may_remark,
+        printable_request=case.matter_type in MATTERS,
+    )
+
+
+def _links(case_id: int, pdf: str) -> dict[str, str]:
+    return {"back": url_for(".show", case_id=case_id), "pdf": url_for(pdf, case_id=case_id)}
+
+
+def _pdf(html: str, filename: str) -> Response:
+    return Response(
+        pdf_of(html),
+        mimetype=PDF_MIMETYPE,
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
     )
 
 
@@ -92,7 +123,44 @@ def reply(case_id: int) -> str:
     """The signed 批复, laid out for printing (the same document the API serves)."""
     with reading() as db:
         document = reply_document(db, actor(), case_id)
-    return render_template("reply.html", doc=document)
+    return render_template("reply.html", doc=document, links=_links(case_id, ".reply_pdf"))
+
+
+@bp.get("/cases/<int:case_id>/reply.pdf")
+def reply_pdf(case_id: int) -> Response:
+    """The 批复 as PDF, drawn on the server from the printed page."""
+    with reading() as db:
+        document = reply_document(db, actor(), case_id)
+    return _pdf(render_template("reply.html", doc=document), f"reply-{case_id}.pdf")
+
+
+def _request_page(case_id: int, links: dict[str, str] | None) -> str:
+    with reading() as db:
+        document = request_document(db, actor(), case_id)
+    shown = [
+        (chinese_numeral(n), label, value)
+        for n, (label, value) in enumerate(
+            (
+                fact
+                for fact in rd.facts(rd.filing_specs(document.matter_type), document.request)
+                if fact[0] != FILING_TITLE
+            ),
+            start=1,
+        )
+    ]
+    return render_template("request.html", doc=document, facts=shown, links=links)
+
+
+@bp.get("/cases/<int:case_id>/request")
+def request_print(case_id: int) -> str:
+    """The 请示 as filed (as the last 补正 left it), laid out for printing."""
+    return _request_page(case_id, _links(case_id, ".request_pdf"))
+
+
+@bp.get("/cases/<int:case_id>/request.pdf")
+def request_pdf(case_id: int) -> Response:
+    """The 请示 as PDF, drawn on the server from the printed page."""
+    return _pdf(_request_page(case_id, None), f"request-{case_id}.pdf")
 
 
 @bp.get("/cases/<int:case_id>/files/<sha256>")

@@ -25,9 +25,11 @@ from wtforms.validators import ValidationError
 
 from service.cases.case_service import CaseService
 from service.cases.catalogue import kind_name
+from service.cases.queries import CASE_STATUS_NAMES
 from service.core.db import Session
 from service.core.edge import RefusedText, refuse_bad_text
 from service.core.errors import Conflict, Forbidden, NotFound, ServiceError
+from service.core.workbook import XLSX_MIMETYPE
 from service.people.access import Actor
 from workflows import duties
 from workflows.catalogue import APPLICANT_KINDS, MATTERS
@@ -38,13 +40,7 @@ from workflows.work_calendar import SHANGHAI
 # Endpoints a visitor who is not signed in may open.
 PUBLIC_ENDPOINTS = {"signin.form", "signin.submit", "oidc.start", "oidc.callback", "home.static"}
 
-CASE_STATUS = {
-    "running": _("办理中"),
-    "closed": _("已办结"),
-    "rejected": _("不予同意"),
-    "vote_failed": _("业主表决未通过"),
-    "ended": _("已结束"),
-}
+CASE_STATUS = CASE_STATUS_NAMES
 
 ROLE_NAMES = {
     "applicant": _("申请单位"),
@@ -219,6 +215,15 @@ def sub_type_name(matter: str, code: str) -> str:
 def step_name(bpmn_id: str | None) -> str:
     """The name of a step of any case, matter or duty."""
     return duties.step_name(bpmn_id or "")
+
+
+def xlsx_download(data: bytes, filename: str) -> Response:
+    """An Excel workbook as a download."""
+    return Response(
+        data,
+        mimetype=XLSX_MIMETYPE,
+        headers={"Content-Disposition": f"attachment; filename={filename}"},
+    )
 
 
 def now() -> datetime:

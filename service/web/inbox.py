@@ -18,8 +18,17 @@ from service.cases.readable import estates_in_reach
 from service.core.errors import Conflict, InvalidInput
 from service.tasks.claiming import UNCHECKED, assign, assignees_by_task, claim, unclaim
 from service.tasks.inbox import InboxQuery, inbox
+from service.tasks.inbox_workbook import inbox_xlsx
 from service.tasks.saved_filters import delete_filter, save_filter, saved_filters
-from service.web.common import actor, case_service, now, reading, safe_next, web_blueprint
+from service.web.common import (
+    actor,
+    case_service,
+    now,
+    reading,
+    safe_next,
+    web_blueprint,
+    xlsx_download,
+)
 from workflows.i18n import _
 
 bp = web_blueprint("inbox", __name__)
@@ -95,6 +104,15 @@ def listing() -> str | tuple[str, int]:
         here=request.full_path.rstrip("?"),
     )
     return (page, 422) if problems else page
+
+
+@bp.get("/inbox.xlsx")
+def listing_xlsx() -> Response:
+    """Every task the inbox's filters find, as an Excel workbook."""
+    args = {k: v for k, v in request.args.items() if k in FILTERS and v}
+    with reading() as db:
+        data = inbox_xlsx(db, actor(), _query(args), now())
+    return xlsx_download(data, "inbox.xlsx")
 
 
 @bp.post("/tasks/<int:task_id>/claim")
