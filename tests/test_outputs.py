@@ -191,3 +191,21 @@ def test_a_deadline_ending_at_midnight_is_the_day_before_at_24_00() -> None:
     assert end == workbook.Formatted(date(2026, 12, 21), 'yyyy-mm-dd "24:00"')
     noon = workbook.deadline(datetime(2026, 12, 21, 12, 30, tzinfo=SHANGHAI))
     assert noon == workbook.Formatted(datetime(2026, 12, 21, 12, 30), "yyyy-mm-dd hh:mm")
+
+
+def test_a_case_history_downloads_as_excel_one_row_per_entry(
+    app: Flask, service: CaseService
+) -> None:
+    case_id = drive(service, "firm_entry", path="return_once")
+    committee = Client(app, "committee")
+    assert f"/cases/{case_id}/history.xlsx" in committee.get(f"/cases/{case_id}").text
+    table = _sheet(committee.get(f"/cases/{case_id}/history.xlsx").data)
+    assert table[0] == ("序号", "时间", "记录", "办理人", "结果", "内容")
+    entries = table[1:]
+    assert [row[0] for row in entries] == list(range(1, len(entries) + 1))
+    assert all(isinstance(row[1], datetime) for row in entries)
+    assert entries[0][2] == "提出请示" and "涉及专有部分面积（平方米）：" in entries[0][5]
+    outcomes = [row[4] for row in entries if row[4]]
+    assert outcomes[:2] == ["退回补正", "受理"]
+    assert "需要整改" in outcomes and outcomes[-1] == "符合批复意见"
+    assert "导出 Excel" in Client(app, "auditor").get(f"/audit/cases/{case_id}").text

@@ -29,6 +29,7 @@ from service.web.common import (
     web_blueprint,
     xlsx_download,
 )
+from service.web.history_workbook import history_xlsx
 from service.web.uploads import attachments_dir, download
 from workflows.catalogue import MATTERS
 from workflows.i18n import _
@@ -161,6 +162,15 @@ def request_print(case_id: int) -> str:
 def request_pdf(case_id: int) -> Response:
     """The 请示 as PDF, drawn on the server from the printed page."""
     return _pdf(_request_page(case_id, None), f"request-{case_id}.pdf")
+
+
+@bp.get("/cases/<int:case_id>/history.xlsx")
+def history_download(case_id: int) -> Response:
+    """The case's history as an Excel workbook, one row per entry."""
+    with reading() as db:
+        history = case_history(db, actor(), case_id)
+        data = history_xlsx(history)
+    return xlsx_download(data, f"case-{case_id}-history.xlsx")
 
 
 @bp.get("/cases/<int:case_id>/files/<sha256>")
