@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from service.cases.case_service import CaseService
+from service.core.edge import PRINTABLE
 from service.core.inputs import DAY_PATTERN, MOMENT_PATTERN
 from service.core.models import AdminEvent
 from workflows.formkit.fields import FIRST_YEAR, LAST_YEAR
@@ -230,3 +231,14 @@ def test_an_upload_with_another_part_is_refused_naming_it(
     body = assert_problem(response, 422)
     assert body["errors"] == {name: ["不接受此字段。"]}
     assert not (tmp_path / "files").exists() or not any((tmp_path / "files").rglob("*.pdf"))
+
+
+def test_free_text_states_the_characters_the_edge_refuses(
+    document: dict[str, Any], admin: Client
+) -> None:
+    comment = schemas(document)["CommentCreate"]["properties"]["body"]
+    assert comment["pattern"] == PRINTABLE
+    assert not re.search(PRINTABLE, "见\x01附件") and re.search(PRINTABLE, "见\t附件\r\n")
+    (code,) = document["paths"]["/api/v1/matters/{code}"]["parameters"]
+    assert code["schema"]["pattern"] == PRINTABLE
+    assert "code" in assert_problem(admin.get("/matters/firm%01exit"), 422)["errors"]

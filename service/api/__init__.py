@@ -36,7 +36,7 @@ from service.api import (
     webhooks,
 )
 from service.api.common import API_PREFIX, IdConverter
-from service.api.document import DocumentPlugin
+from service.api.document import DocumentPlugin, add_links, describe_forms
 from service.api.problems import PROBLEM_JSON, PROBLEMS, TYPE_BASE, http_problem
 from service.api.schemas.common import ProblemSchema
 from service.api.schemas.webhooks import EVENT_SCHEMAS
@@ -150,4 +150,6 @@ def register_api(app: Flask) -> Api:
         api.register_blueprint(blueprint)
     for kind, schema in EVENT_SCHEMAS.items():
         api.spec.components.schema(f"WebhookEvent_{kind}", schema=schema)
+    describe_forms(api.spec)
+    add_links(api.spec, API_PREFIX)
     return api

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from service.core.errors import InvalidInput
+from workflows.formkit.fields import CONTROLS
 from workflows.i18n import _
 
 if TYPE_CHECKING:
@@ -25,7 +26,9 @@ if TYPE_CHECKING:
 MAX_STRING = 10_000
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # C0 controls except tab, line feed and carriage return, which multi-line text needs.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL = re.compile(f"[{CONTROLS}]")
+# Every string the edge lets through, as the document states it (ECMA-262 pattern).
+PRINTABLE = f"^[^{CONTROLS}]*$"
 _TOP = "_schema"
 
 

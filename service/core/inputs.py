@@ -7,21 +7,21 @@ the same schemas (administration), so both refuse the same input in the same wor
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from workflows.formkit.fields import FIRST_YEAR, LAST_YEAR
+from workflows.formkit.fields import (
+    DAY_PATTERN,
+    FIRST_YEAR,
+    LAST_YEAR,
+    MOMENT_PATTERN,
+    YEARS_NOTE,
+    full_date_fault,
+)
 from workflows.i18n import _
 
 MAX_ID = 2**31 - 1
-# The years a date may fall in (FIRST_YEAR–LAST_YEAR), as the document states them.
-_YEARS = "(19[0-9]{2}|2[0-9]{3})"
-DAY_PATTERN = f"^{_YEARS}-[0-9]{{2}}-[0-9]{{2}}$"
-_DAY_SHAPE = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
-MOMENT_PATTERN = f"^{_YEARS}-"
-YEARS_NOTE = _("{first}–{last} 年").format(first=FIRST_YEAR, last=LAST_YEAR)
 _REQUIRED = {
     "required": _("此项为必填项。"),
     "null": _("此项不能为空。"),
@@ -118,9 +118,9 @@ class Day(fields.Date):
         super().__init__(**_dated(kwargs, DAY_PATTERN))
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
-        # Only the document's full-date: Python would also read "20260302" and "2026-W10-1".
-        if isinstance(value, str) and not re.fullmatch(DAY_PATTERN, value):
-            raise self.make_error("out_of_range" if _DAY_SHAPE.fullmatch(value) else "invalid")
+        fault = full_date_fault(value)
+        if fault:
+            raise self.make_error(fault)
         day = super()._deserialize(value, attr, data, **kwargs)
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
             raise self.make_error("out_of_range")

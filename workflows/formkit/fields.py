@@ -25,6 +25,23 @@ _INTEGER = re.compile(r"[+-]?[0-9]{1,12}")
 MAX_COUNT = 2**31 - 1
 # The API's own bounds on dates: past them the deadline arithmetic leaves the calendar.
 FIRST_YEAR, LAST_YEAR = 1900, 2999
+# The C0 controls no string may hold (the API's edge refuses them; service.core.edge):
+# tab, line feed and carriage return are text. As a character range of a pattern.
+CONTROLS = r"\x00-\x08\x0b\x0c\x0e-\x1f"
+# Those years as the API's document states them, on every date and date-time.
+_YEARS = "(19[0-9]{2}|2[0-9]{3})"
+DAY_PATTERN = f"^{_YEARS}-[0-9]{{2}}-[0-9]{{2}}$"
+MOMENT_PATTERN = f"^{_YEARS}-"
+YEARS_NOTE = _("{first}–{last} 年").format(first=FIRST_YEAR, last=LAST_YEAR)
+_DAY_SHAPE = re.compile("[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def full_date_fault(value: Any) -> str | None:
+    """Why a text is no full-date YYYY-MM-DD of those years ("invalid", "out_of_range"),
+    or None: Python alone would also read "20260302" and "2026-W10-1"."""
+    if not isinstance(value, str) or re.fullmatch(DAY_PATTERN, value):
+        return None
+    return "out_of_range" if _DAY_SHAPE.fullmatch(value) else "invalid"
 
 
 class _Labelled:
@@ -225,6 +242,9 @@ class Day(_Labelled, fields.Date):
         self.follows_case = follows_case
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        fault = full_date_fault(value)
+        if fault:
+            raise self.make_error(fault)
         day = super()._deserialize(value, attr, data, **kwargs)
         if not FIRST_YEAR <= day.year <= LAST_YEAR:
             raise self.make_error("out_of_range")

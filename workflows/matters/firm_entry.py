@@ -24,7 +24,7 @@ from workflows.matters import DISTRICT_PLAN, OWNERS_VOTE_STEP, Demo, MatterStep,
 
 CODE = "firm_entry"
 SELECTION_METHODS = {"tender": _("招标"), "agreement": _("协议选聘")}
-_CREDIT_CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}\Z")
+_CREDIT_CODE = re.compile(r"[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}\Z")
 
 
 class FirmEntryFiling(FilingForm):

@@ -3,10 +3,11 @@ and saved filters."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from marshmallow import RAISE, Schema, fields, validate
 
+from service.api.document import task_form_schema
 from service.api.schemas.catalogue import FormFieldSchema
 from service.api.schemas.common import (
     KINDS,
@@ -52,6 +53,18 @@ class TaskSchema(Schema):
     assignee = fields.Nested(PersonSchema, allow_none=True, required=True)
     completed_at = fields.AwareDateTime(allow_none=True, required=True)
     completed_by = fields.Nested(PersonSchema, allow_none=True, required=True)
+    form_schema = fields.Method(
+        "_form_schema",
+        required=True,
+        metadata={
+            "type": "string",
+            "nullable": True,
+            "description": "本文档中该步骤表单的 JSON Schema（完成任务时 data 的格式）",
+        },
+    )
+
+    def _form_schema(self, task: dict[str, Any]) -> str | None:
+        return task_form_schema(task["matter_type"], task["bpmn_id"])
 
 
 TaskPageSchema = page_of(TaskSchema, "TaskPage")
@@ -118,7 +131,10 @@ class TaskUpdateSchema(ChangeSchema):
 
 
 class CompleteSchema(RequestSchema):
-    data = Object(required=True, metadata={"description": "该步骤表单的内容（见任务的 form）"})
+    data = Object(
+        required=True,
+        metadata={"description": "该步骤表单的内容（格式见任务的 form_schema，字段说明见 form）"},
+    )
     revision = Whole(
         validate=between(0, MAX_ID),
         metadata={"description": "案件的版本号；与当前不符时返回 409（也可用 If-Match）"},
