@@ -242,3 +242,10 @@ def test_free_text_states_the_characters_the_edge_refuses(
     (code,) = document["paths"]["/api/v1/matters/{code}"]["parameters"]
     assert code["schema"]["pattern"] == PRINTABLE
     assert "code" in assert_problem(admin.get("/matters/firm%01exit"), 422)["errors"]
+
+
+def test_a_query_parameter_no_operation_names_is_refused_naming_it(admin: Client) -> None:
+    """The document lists each operation's parameters; any other is refused, not ignored."""
+    body = assert_problem(admin.get("/cases?limit=5&colour=red"), 422)
+    assert body["errors"] == {"colour": ["不接受此参数。"]}
+    assert admin.get("/cases?limit=5").status_code == 200

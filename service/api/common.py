@@ -8,11 +8,12 @@ from contextlib import contextmanager
 from datetime import datetime
 from http import HTTPStatus
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from flask import current_app, g, request
 from flask_smorest import Blueprint
-from marshmallow import ValidationError
+from marshmallow import RAISE, ValidationError
+from webargs.flaskparser import FlaskParser
 from werkzeug.routing import IntegerConverter
 
 from service.api.problems import database_problem, service_problem, validation_problem
@@ -111,8 +112,22 @@ PATH_SCHEMAS = {
 _RULE_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 
 
+class StrictParser(FlaskParser):
+    """webargs' parser refusing, not dropping, a query parameter or file part no schema
+    names, as it refuses an unknown field of a body: "不接受此参数" naming it."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION: ClassVar[dict[str, str | None]] = {
+        **FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+        "query": RAISE,
+        "querystring": RAISE,
+        "files": RAISE,
+    }
+
+
 class ApiBlueprint(Blueprint):
     """flask-smorest's Blueprint that describes every path parameter it knows."""
+
+    ARGUMENTS_PARSER = StrictParser()
 
     def route(self, rule: str, *, parameters: list | None = None, **options: Any) -> Any:
         described = [
