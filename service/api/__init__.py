@@ -20,6 +20,7 @@ from flask import Flask, request, send_from_directory
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import UnicodeConverter
 
 from service.api import (
     admin,
@@ -36,7 +37,7 @@ from service.api import (
     webhooks,
 )
 from service.api.common import API_PREFIX, IdConverter
-from service.api.document import DocumentPlugin, add_links, describe_forms
+from service.api.document import DocumentPlugin, add_links, describe_forms, path_text
 from service.api.problems import PROBLEM_JSON, PROBLEMS, TYPE_BASE, http_problem
 from service.api.schemas.common import ProblemSchema
 from service.api.schemas.webhooks import EVENT_SCHEMAS
@@ -146,6 +147,7 @@ def register_api(app: Flask) -> Api:
     app.url_map.converters["id"] = IdConverter
     app.add_template_global(_, "_")
     api = ProblemApi(app, spec_kwargs={"marshmallow_plugin": DocumentPlugin()})
+    api.register_converter(UnicodeConverter, path_text)
     for blueprint in BLUEPRINTS:
         api.register_blueprint(blueprint)
     for kind, schema in EVENT_SCHEMAS.items():

@@ -19,7 +19,7 @@ from werkzeug.routing import IntegerConverter
 from service.api.problems import database_problem, service_problem, validation_problem
 from service.cases.case_service import CaseService
 from service.core.db import DatabaseError, Session
-from service.core.edge import PRINTABLE, refuse_bad_text
+from service.core.edge import refuse_bad_text
 from service.core.errors import ServiceError, Unauthenticated
 from service.core.inputs import DAY_PATTERN
 from service.people.access import Actor
@@ -100,14 +100,11 @@ PATH_PARAMETERS = {
     "endpoint_id": _("接收地址编号"),
     "estate": _("小区代码，如 E01"),
 }
-# What a path parameter's converter cannot say: a day is a full-date of 1900–2999, a
-# file's name its hash, and no text holds a control character (the edge refuses them).
+# What a path parameter's converter cannot say: a day is a full-date of 1900–2999 and a
+# file's name its hash (every other text is printable: document.path_text).
 PATH_SCHEMAS = {
     "day": {"type": "string", "format": "date", "pattern": DAY_PATTERN},
     "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-    "code": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": PRINTABLE},
-    "key": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": PRINTABLE},
-    "slug": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": PRINTABLE},
 }
 _RULE_PARAMETER = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
 

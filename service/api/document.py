@@ -17,7 +17,9 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from apispec.ext.marshmallow.common import resolve_schema_instance
 from apispec.ext.marshmallow.openapi import OpenAPIConverter
+from flask_smorest.spec.plugins import unicodeconverter2paramschema
 from marshmallow import Schema
+from werkzeug.routing import UnicodeConverter
 
 from service.core.edge import PRINTABLE
 from service.core.inputs import Text
@@ -52,6 +54,11 @@ class DocumentConverter(OpenAPIConverter):
 
 class DocumentPlugin(MarshmallowPlugin):
     Converter = DocumentConverter
+
+
+def path_text(converter: UnicodeConverter) -> dict[str, Any]:
+    """A text path parameter: its length, and no control character (the edge refuses)."""
+    return {**unicodeconverter2paramschema(converter), "pattern": PRINTABLE}
 
 
 def form_component(form: type[Schema]) -> str:
