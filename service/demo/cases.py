@@ -11,7 +11,7 @@ layer, each step done by the demo user whose inbox shows it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -373,6 +373,7 @@ def drive(
     path: str = "close",
     sub_type: str | None = None,
     stop_before: str | None = None,
+    before_step: Callable[[CaseService, HumanTask, dict[str, Any]], None] | None = None,
 ) -> int:
     """File a scenario case and work it to the end of ``path``; returns the case id.
 
@@ -380,7 +381,10 @@ def drive(
     disagrees), "vote_fail" (the owners' vote fails), "return_once" (returned for
     additions once and sent back for rectification once, then closed). With
     ``stop_before`` the case is left with that step open. For firm_exit ``sub_type``
-    names the initiator ("owners" or "firm").
+    names the initiator ("owners" or "firm"). ``before_step`` is shown each open task
+    with the scenario's service (its clock at the step's time) and the step's valid data
+    before the step is done, so a test can send variations of it first; if it completed
+    the task itself, the case goes on from there.
     """
     if path not in PATHS:
         raise ValueError(f"unknown path {path!r}")
@@ -407,8 +411,13 @@ def drive(
             sub_type=sub_type,
             choice=_choice(path, task.bpmn_id, done),
         )
-        complete_step(scenario, case_id, task.bpmn_id, payload)
         done.add(task.bpmn_id)
+        if before_step is not None:
+            before_step(scenario, task, payload)
+            still = open_task(service, case_id)
+            if still is None or still.id != task.id:
+                continue
+        complete_step(scenario, case_id, task.bpmn_id, payload)
     if stop_before is not None:
         raise ValueError(f"case {case_id} ended without reaching {stop_before}")
     return case_id
