@@ -20,6 +20,8 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# What no field may hold, said here rather than asked of the code under test.
+_UNSTORABLE = re.compile("[\ud800-\udfff\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 # A key to remove rather than a value to put.
 DROP = object()
@@ -110,6 +112,18 @@ def mutated(payload: Mapping[str, Any], path: KeyPath, value: Any) -> dict[str, 
     else:
         holder[last] = copy.deepcopy(value)
     return result
+
+
+def unstorable(value: Any) -> bool:
+    """Whether any string in ``value`` (keys too) holds a lone surrogate or a control
+    character: refused at the edge whatever the field."""
+    if isinstance(value, str):
+        return bool(_UNSTORABLE.search(value))
+    if isinstance(value, Mapping):
+        return any(unstorable(k) or unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(unstorable(v) for v in value)
+    return False
 
 
 def dotted(path: KeyPath) -> str:

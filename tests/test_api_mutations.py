@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from api_support import Client, bind, make_app, token_for
 from flask import Flask
-from fuzz_support import CJK, DROP, MUTATIONS, KeyPath, dotted, mutated, paths
+from fuzz_support import CJK, DROP, MUTATIONS, KeyPath, dotted, mutated, paths, unstorable
 from sqlalchemy import func, select
 from werkzeug.test import TestResponse
 
@@ -30,7 +30,6 @@ from service.cases.operation import moment_at, recorded_dates, step_context
 from service.cases.step_check import task_context
 from service.core.clock import Clock
 from service.core.db import make_engine, make_sessionmaker
-from service.core.edge import text_fault, value_faults
 from service.core.models import Case, CaseEvent, HumanTask, Notification
 from service.demo.cases import (
     applicant_for,
@@ -143,7 +142,7 @@ def _harmless(field: Any, path: KeyPath, value: Any) -> bool:
         return False
     if value is DROP:
         return not field.required
-    return isinstance(field, Text) and isinstance(value, str) and not text_fault(value)
+    return isinstance(field, Text) and isinstance(value, str) and not unstorable(value)
 
 
 def _assert_names_the_field(
@@ -157,9 +156,7 @@ def _assert_names_the_field(
     assert all(CJK.search(text) for texts in errors.values() for text in texts), errors
     names = {name.removeprefix("request.").removeprefix("data.") for name in errors}
     field = dotted(path)
-    strict = value is not DROP and (
-        type(value) is not type(original) or (isinstance(value, str) and text_fault(value))
-    )
+    strict = value is not DROP and (type(value) is not type(original) or unstorable(value))
     if strict:
         assert any(n == field or n.startswith(f"{field}.") for n in names), (field, errors)
     else:
@@ -179,7 +176,7 @@ def _step_check(scenario: CaseService, username: str, task: HumanTask) -> Callab
         ctx = step_context(moment, case.matter_type, case.sub_type, seen, dates)
 
     def accepted(data: dict[str, Any]) -> bool:
-        if value_faults(data):
+        if unstorable(data):
             return False
         try:
             validate_case_step(case.matter_type, task.bpmn_id, data, ctx)

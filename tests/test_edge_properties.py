@@ -20,6 +20,7 @@ from fuzz_support import (
     EDGE,
     JSON_VALUES,
     MUTATION_VALUES,
+    MUTATIONS,
     KeyPath,
     mutated,
     names_a_field,
@@ -198,3 +199,12 @@ def _holds(holder: Any, step: str | int) -> bool:
     if isinstance(holder, Mapping):
         return step in holder
     return isinstance(holder, list) and isinstance(step, int) and step < len(holder)
+
+
+@pytest.mark.parametrize("form", FORMS, ids=str)
+def test_each_field_given_each_mutation_kind_passes_or_names_it(form: Form) -> None:
+    """Every field (and list entry's field) with every kind, one at a time: what the
+    random search may miss, such as a committee's term ending on 0001-01-01."""
+    for path in [*paths(form.payload), *((name,) for name in form.schema().fields)]:
+        for value in MUTATIONS.values():
+            _passes_or_names_fields(form, mutated(form.payload, path, value))
